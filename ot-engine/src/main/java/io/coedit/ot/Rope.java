@@ -18,11 +18,22 @@ import io.coedit.ot.Component.Retain;
  * <p>Not thread-safe: give each document one writer.
  */
 public final class Rope {
-    static final int MAX_LEAF = 1024;
+    static final int MAX_LEAF = 512;
     private static final int MAX_CHUNK = MAX_LEAF / 2;
     static final int MAX_CHILDREN = 32;
 
     private Node root = new Leaf(new char[16], 0, 0);
+
+    /*
+     * The finger: the leaf of the last edit, where it starts, and the inner nodes above it.
+     * People type in one place for a while, so most edits land in the same leaf; with the
+     * finger they update that leaf and the counts on its path instead of searching down
+     * from the root. Any change to the tree's shape drops it.
+     */
+    private Leaf finger;
+    private int fingerStart;
+    private Inner[] fingerPath = new Inner[8];
+    private int fingerDepth;
 
     /** An empty document. */
     public Rope() {}
@@ -149,6 +160,20 @@ public final class Rope {
     }
 
     private void insertChunk(int position, String text, int points) {
+        if (finger == null || position < fingerStart || position > fingerStart + finger.points) {
+            locate(position, true);
+        }
+        if (finger.chars + text.length() <= MAX_LEAF) {
+            finger.chars += text.length();
+            finger.points += points;
+            finger.insert(position - fingerStart, text, points);
+            for (int d = 0; d < fingerDepth; d++) {
+                fingerPath[d].chars += text.length();
+                fingerPath[d].points += points;
+            }
+            return;
+        }
+        finger = null;
         Node split = insert(root, position, text, points);
         if (split != null) {
             Node[] children = new Node[MAX_CHILDREN + 1];
@@ -156,6 +181,34 @@ public final class Rope {
             children[1] = split;
             root = new Inner(children, 2);
         }
+    }
+
+    /**
+     * Points the finger at the leaf holding {@code position}. At a boundary between two
+     * leaves an insert prefers the end of the left one (typing at a boundary extends it);
+     * a delete needs the leaf whose text starts there.
+     */
+    private void locate(int position, boolean forInsert) {
+        Node node = root;
+        int start = 0;
+        int depth = 0;
+        while (node instanceof Inner inner) {
+            if (depth == fingerPath.length) {
+                fingerPath = java.util.Arrays.copyOf(fingerPath, depth * 2);
+            }
+            fingerPath[depth++] = inner;
+            int k = 0;
+            Node child = inner.children[0];
+            int last = inner.count - 1;
+            while (k < last && (forInsert ? position - start > child.points : position - start >= child.points)) {
+                start += child.points;
+                child = inner.children[++k];
+            }
+            node = child;
+        }
+        finger = (Leaf) node;
+        fingerStart = start;
+        fingerDepth = depth;
     }
 
     /** Inserts into the subtree; returns a new right sibling if {@code node} had to split. */
@@ -185,6 +238,21 @@ public final class Rope {
         if (count == 0) {
             return;
         }
+        if (finger == null || position < fingerStart || position >= fingerStart + finger.points) {
+            locate(position, false);
+        }
+        int from = position - fingerStart;
+        if (from + count <= finger.points && count < finger.points) {
+            int chars = finger.chars;
+            finger.delete(from, from + count);
+            int removedChars = chars - finger.chars;
+            for (int d = 0; d < fingerDepth; d++) {
+                fingerPath[d].chars -= removedChars;
+                fingerPath[d].points -= count;
+            }
+            return;
+        }
+        finger = null;
         delete(root, position, position + count);
         while (root instanceof Inner inner && inner.count == 1) {
             root = inner.children[0];
