@@ -73,15 +73,19 @@ public final class OpJson {
     /** Reads an operation from JSON text. */
     public TextOperation parse(String json) {
         JsonElement tree;
+        JsonReader reader = new JsonReader(new StringReader(json));
+        reader.setStrictness(Strictness.STRICT);
         try {
-            JsonReader reader = new JsonReader(new StringReader(json));
-            reader.setStrictness(Strictness.STRICT);
             tree = JsonParser.parseReader(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new IllegalArgumentException("op JSON has content after the array");
-            }
-        } catch (JsonParseException | IOException | IllegalStateException e) {
+        } catch (JsonParseException | IllegalStateException e) {
             throw new IllegalArgumentException("op is not valid JSON: " + rootMessage(e));
+        }
+        try {
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new IOException("more content");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("op JSON has content after the array");
         }
         return fromJson(tree);
     }
@@ -200,6 +204,9 @@ public final class OpJson {
         while (e.getCause() != null && e.getCause() != e) {
             e = e.getCause();
         }
-        return e.getMessage();
+        // Gson's advice to its own callers means nothing to whoever sent the op.
+        return String.valueOf(e.getMessage())
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON")
+                .replaceAll("\\s*See https?://\\S+", "");
     }
 }
