@@ -1,0 +1,59 @@
+package io.coedit.bench.trace;
+
+import java.util.Arrays;
+
+/**
+ * The wall-clock times of repeated replays of one trace, summarised. The first third of
+ * the runs is treated as warm-up and left out: those runs include class loading and
+ * interpreted or partly compiled code, which says little about the steady state a
+ * long-running server reaches. The median of the rest is the headline figure because,
+ * unlike the mean, one run stalled by a garbage collection or the OS does not move it.
+ */
+final class ReplayTimes {
+    private final long[] nanos;
+    private final long[] warmSorted;
+
+    /** Summarises run times in nanoseconds, in the order the runs happened. */
+    ReplayTimes(long[] nanos) {
+        if (nanos.length == 0) {
+            throw new IllegalArgumentException("no runs to summarise");
+        }
+        this.nanos = nanos.clone();
+        this.warmSorted = Arrays.copyOfRange(nanos, warmupRuns(nanos.length), nanos.length);
+        Arrays.sort(warmSorted);
+    }
+
+    /** How many of {@code runs} runs count as warm-up: the first third, rounded down. */
+    static int warmupRuns(int runs) {
+        return runs / 3;
+    }
+
+    int runs() {
+        return nanos.length;
+    }
+
+    int warmupRuns() {
+        return warmupRuns(nanos.length);
+    }
+
+    /** The runs that are summarised: all but the warm-up. */
+    int warmRuns() {
+        return warmSorted.length;
+    }
+
+    /** The first run: cold, with the JIT compiler still at work. */
+    long firstNanos() {
+        return nanos[0];
+    }
+
+    /** The median of the warm runs; for an even count, the mean of the middle two. */
+    double medianNanos() {
+        int n = warmSorted.length;
+        return n % 2 == 1 ? warmSorted[n / 2] : (warmSorted[n / 2 - 1] + warmSorted[n / 2]) / 2.0;
+    }
+
+    /** The fastest warm run. */
+    long minNanos() {
+        return warmSorted[0];
+    }
+}
