@@ -1,0 +1,334 @@
+package io.coedit.server.session;
+
+import io.coedit.ot.Selection;
+import io.coedit.ot.TextOperation;
+import io.coedit.server.store.DocumentStore;
+import io.coedit.server.store.DocumentSummary;
+import io.coedit.server.store.StoredOp;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The collaboration core: documents, their subscribers and their edits, with no knowledge
+ * of any transport. A WebSocket endpoint (or a test's simulated network) decodes a
+ * message, calls one method here, and encodes what comes back through {@link Peer#send}.
+ *
+ * <p>Each document runs on its own serial queue over a shared pool, so one document never
+ * has two writers while different documents proceed in parallel. No method blocks its
+ * caller on the database: calls enqueue work and return.
+ */
+public final class DocumentService implements AutoCloseable {
+
+    /** Limits and tuning; {@link #defaults()} are what the server uses unless told otherwise. */
+    public record Settings(
+            int maxDocumentCodePoints,
+            int maxCatchUp,
+            int historyInMemory,
+            int snapshotEvery,
+            int maxBatch,
+            int chatHistory,
+            long unloadAfterMillis,
+            int threads) {
+
+        public Settings {
+            if (historyInMemory < maxBatch) {
+                throw new IllegalArgumentException("historyInMemory must be at least maxBatch");
+            }
+            if (snapshotEvery < 1 || maxBatch < 1 || threads < 1) {
+                throw new IllegalArgumentException("snapshotEvery, maxBatch and threads must be positive");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(10_000_000, 10_000, 2_000, 500, 500, 50, 60_000,
+                    Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+        }
+
+        public Settings withMaxDocumentCodePoints(int n) {
+            return new Settings(n, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, unloadAfterMillis, threads);
+        }
+
+        public Settings withSnapshotEvery(int n) {
+            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, n, maxBatch, chatHistory, unloadAfterMillis, threads);
+        }
+
+        public Settings withUnloadAfterMillis(long n) {
+            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, n, threads);
+        }
+
+        public Settings withMaxCatchUp(int n) {
+            return new Settings(maxDocumentCodePoints, n, Math.max(historyInMemory, maxBatch), snapshotEvery, maxBatch, chatHistory, unloadAfterMillis, threads);
+        }
+    }
+
+    /** A document's text at a version, as the HTTP API returns it. */
+    public record DocumentText(String id, long version, String text) {}
+
+    private final DocumentStore store;
+    private final Settings settings;
+    private final Clock clock;
+    private final ExecutorService pool; // null when the executor is someone else's
+    private final Executor executor;
+    private final ScheduledExecutorService sweeper;
+    private final Map<String, Entry> documents = new ConcurrentHashMap<>();
+    private final Map<Peer, Set<String>> openBy = new ConcurrentHashMap<>();
+    private final AtomicLong committedOps = new AtomicLong();
+    private volatile boolean closing;
+
+    /** A document's queue and, once its first task has run, its loaded session. */
+    private final class Entry {
+        final String docId;
+        final SerialQueue queue;
+        DocumentSession session; // touched only on the queue
+        boolean unloaded; // touched only on the queue
+
+        Entry(String docId) {
+            this.docId = docId;
+            this.queue = new SerialQueue(executor, () -> {
+                if (session != null) {
+                    session.flush();
+                }
+            });
+        }
+
+        void run(Consumer<DocumentSession> work) {
+            queue.submit(() -> {
+                if (unloaded) {
+                    // Unloaded after this task was queued: hand it to the document's new entry.
+                    entry(docId).run(work);
+                    return;
+                }
+                if (session == null) {
+                    session = new DocumentSession(docId, DocumentService.this, store, settings);
+                }
+                work.accept(session);
+            });
+        }
+    }
+
+    /** A service running documents on its own pool of {@code settings.threads()} threads. */
+    public DocumentService(DocumentStore store, Settings settings, Clock clock) {
+        this(store, settings, clock, null);
+    }
+
+    /**
+     * A service running document queues on {@code executor}, which a simulation controls
+     * to choose the interleaving; nothing is unloaded unless {@link #unloadIdleDocuments()}
+     * is called. With a null executor the service has its own pool and unloads idle
+     * documents on its own.
+     */
+    public DocumentService(DocumentStore store, Settings settings, Clock clock, Executor executor) {
+        this.store = store;
+        this.settings = settings;
+        this.clock = clock;
+        if (executor == null) {
+            ExecutorService own = Executors.newFixedThreadPool(settings.threads(), named("coedit-doc-"));
+            this.pool = own;
+            this.executor = own;
+            this.sweeper = Executors.newSingleThreadScheduledExecutor(named("coedit-sweeper-"));
+            long period = Math.max(1_000, settings.unloadAfterMillis() / 2);
+            sweeper.scheduleWithFixedDelay(this::unloadIdleDocuments, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            this.pool = null;
+            this.executor = executor;
+            this.sweeper = null;
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private Entry entry(String docId) {
+        return documents.computeIfAbsent(docId, Entry::new);
+    }
+
+    private boolean accepting(Peer peer, String docId, Long seq) {
+        if (closing) {
+            peer.send(new Outgoing(new ServerMessage.Error(ErrorCode.INTERNAL, "the server is shutting down", docId, seq)));
+            return false;
+        }
+        return true;
+    }
+
+    // ---- what a peer asks for ---------------------------------------------------------
+
+    /** Subscribes {@code peer} to a document, creating it on first open; see protocol {@code open}. */
+    public void open(Peer peer, String docId, Long fromVersion) {
+        if (accepting(peer, docId, null)) {
+            entry(docId).run(s -> s.open(peer, fromVersion));
+        }
+    }
+
+    /** An operation based on {@code version}; acknowledged once durable, broadcast to the others. */
+    public void submit(Peer peer, String docId, long version, long seq, TextOperation op) {
+        if (accepting(peer, docId, seq)) {
+            entry(docId).run(s -> s.submit(peer, version, seq, op));
+        }
+    }
+
+    /** The peer's selections at {@code version}, or null for none; relayed to the others. */
+    public void presence(Peer peer, String docId, long version, List<Selection> selection) {
+        if (accepting(peer, docId, null)) {
+            entry(docId).run(s -> s.presence(peer, version, selection));
+        }
+    }
+
+    /** A chat message, stored and sent to everyone on the document, sender included. */
+    public void chat(Peer peer, String docId, String text) {
+        if (accepting(peer, docId, null)) {
+            entry(docId).run(s -> s.chat(peer, text));
+        }
+    }
+
+    /** Unsubscribes the peer from one document; the others get {@code leave}. */
+    public void close(Peer peer, String docId) {
+        Entry e = documents.get(docId);
+        if (e != null) {
+            e.run(s -> s.close(peer));
+        }
+    }
+
+    /** The peer is gone: unsubscribes it everywhere. */
+    public void disconnected(Peer peer) {
+        Set<String> docs = openBy.remove(peer);
+        if (docs != null) {
+            for (String docId : List.copyOf(docs)) {
+                close(peer, docId);
+            }
+        }
+    }
+
+    /** Whether {@code peer} has {@code docId} open (as last recorded by the document's queue). */
+    public boolean isOpen(Peer peer, String docId) {
+        Set<String> docs = openBy.get(peer);
+        return docs != null && docs.contains(docId);
+    }
+
+    void subscribed(Peer peer, DocumentSession session) {
+        openBy.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(session.docId);
+    }
+
+    void unsubscribed(Peer peer, DocumentSession session) {
+        Set<String> docs = openBy.get(peer);
+        if (docs != null) {
+            docs.remove(session.docId);
+        }
+    }
+
+    // ---- reads for the HTTP API ---------------------------------------------------------
+
+    /** Every stored document, most recently changed first. */
+    public List<DocumentSummary> list() {
+        return store.list();
+    }
+
+    /** A document's text at {@code version} (the head if null); empty if that version does not exist. */
+    public CompletableFuture<Optional<DocumentText>> text(String docId, Long version) {
+        CompletableFuture<Optional<DocumentText>> result = new CompletableFuture<>();
+        entry(docId).run(s -> {
+            long v = version == null ? s.version() : version;
+            String t = s.textAt(v);
+            result.complete(t == null ? Optional.empty() : Optional.of(new DocumentText(docId, v, t)));
+        });
+        return result;
+    }
+
+    /** Committed operations with versions in {@code [from, to)}. */
+    public List<StoredOp> ops(String docId, long from, long to) {
+        return store.ops(docId, from, to);
+    }
+
+    // ---- housekeeping -----------------------------------------------------------------
+
+    long nowMillis() {
+        return clock.millis();
+    }
+
+    void committed(int ops) {
+        committedOps.addAndGet(ops);
+    }
+
+    /** Operations committed since start. */
+    public long committedOps() {
+        return committedOps.get();
+    }
+
+    /** Documents held in memory. */
+    public int loadedDocuments() {
+        return documents.size();
+    }
+
+    /** Peers with at least one document open. */
+    public int connectedPeers() {
+        return openBy.size();
+    }
+
+    /** Drops documents nobody has open and nobody used for the configured time; they reload on demand. */
+    public void unloadIdleDocuments() {
+        long cutoff = nowMillis() - settings.unloadAfterMillis();
+        for (Entry e : documents.values()) {
+            e.queue.submit(() -> {
+                if (!e.unloaded && (e.session == null || e.session.idleSince(cutoff))) {
+                    e.unloaded = true;
+                    documents.remove(e.docId, e);
+                }
+            });
+        }
+    }
+
+    /**
+     * Stops taking work, lets every document finish and commit what is queued, then
+     * returns. The store is the caller's to close afterwards.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (Entry e : documents.values()) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            e.queue.submit(() -> {
+                if (e.session != null) {
+                    e.session.flush();
+                }
+                done.complete(null);
+            });
+            try {
+                done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception ex) {
+                break;
+            }
+        }
+        if (pool == null) {
+            return;
+        }
+        pool.shutdown();
+        try {
+            pool.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

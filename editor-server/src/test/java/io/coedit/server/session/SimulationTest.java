@@ -1,0 +1,312 @@
+package io.coedit.server.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.coedit.ot.OtClient;
+import io.coedit.ot.Rope;
+import io.coedit.ot.TextOperation;
+import io.coedit.server.store.DocumentStore;
+import io.coedit.server.store.InMemoryDocumentStore;
+import io.coedit.server.store.StoredOp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many clients editing a few documents through the real {@link DocumentService} over a
+ * simulated network: per-link FIFO delivery with random delays, disconnects that lose
+ * messages in flight, reconnects with catch-up, and resubmission of unacknowledged
+ * operations. The seed decides everything, including which document queue runs next.
+ * Every run must end with every client and the store on the same text, and every
+ * acknowledged submission in the history exactly once.
+ */
+class SimulationTest {
+    private static final int SEEDS = Integer.getInteger("coedit.sim.seeds", 300);
+    private static final String[] DOCS = {"alpha", "beta", "gamma"};
+    private static final String[] ALPHABET = {"a", "b", "c", " ", "\n", "é", "😀", "𝒳", "中"};
+
+    @Test
+    void clientsConvergeUnderDelaysDisconnectsAndResubmits() {
+        long base = Long.getLong("coedit.seed", new Random().nextLong());
+        for (int i = 0; i < SEEDS; i++) {
+            long seed = base + i;
+            try {
+                new World(seed).run();
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("simulation failed with seed " + seed
+                        + " (rerun with -Dcoedit.seed=" + seed + " -Dcoedit.sim.seeds=1): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A controlled executor: the simulation decides which queued task runs next. */
+    private static final class ManualExecutor implements Executor {
+        final List<Runnable> tasks = new ArrayList<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        boolean runOne(Random random) {
+            if (tasks.isEmpty()) {
+                return false;
+            }
+            tasks.remove(random.nextInt(tasks.size())).run();
+            return true;
+        }
+    }
+
+    private static final class World {
+        final long seed;
+        final Random random;
+        final ManualExecutor executor = new ManualExecutor();
+        final DocumentStore store = new InMemoryDocumentStore();
+        final DocumentService service;
+        final List<SimClient> clients = new ArrayList<>();
+        /** (clientId/doc/seq) of every submission a client saw acknowledged. */
+        final Set<String> acked = new HashSet<>();
+
+        World(long seed) {
+            this.seed = seed;
+            this.random = new Random(seed);
+            DocumentService.Settings settings = DocumentService.Settings.defaults()
+                    .withSnapshotEvery(1 + random.nextInt(20));
+            service = new DocumentService(store, settings, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC), executor);
+            int n = 8 + random.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                clients.add(new SimClient(this, "client-" + i, DOCS[i % DOCS.length]));
+            }
+        }
+
+        void run() {
+            for (SimClient c : clients) {
+                c.connect();
+            }
+            int steps = 300 + random.nextInt(300);
+            for (int step = 0; step < steps; step++) {
+                int roll = random.nextInt(100);
+                SimClient c = clients.get(random.nextInt(clients.size()));
+                if (roll < 30) {
+                    c.edit();
+                } else if (roll < 55) {
+                    c.deliverToServer();
+                } else if (roll < 80) {
+                    c.deliverToClient();
+                } else if (roll < 95) {
+                    executor.runOne(random);
+                } else if (roll < 98) {
+                    c.disconnect();
+                } else {
+                    if (random.nextBoolean()) {
+                        service.unloadIdleDocuments();
+                    }
+                    c.connect();
+                }
+            }
+            settle();
+            check();
+        }
+
+        /** Reconnects everyone and delivers everything until nothing moves. */
+        void settle() {
+            for (SimClient c : clients) {
+                c.connect();
+            }
+            for (int round = 0; round < 100_000; round++) {
+                boolean moved = executor.runOne(random);
+                for (SimClient c : clients) {
+                    moved |= c.deliverToServer();
+                    moved |= c.deliverToClient();
+                }
+                if (!moved) {
+                    return;
+                }
+            }
+            fail("the system did not settle");
+        }
+
+        void check() {
+            for (String doc : DOCS) {
+                long head = store.headVersion(doc);
+                Rope replay = new Rope();
+                Map<String, Integer> submissions = new HashMap<>();
+                for (StoredOp op : store.ops(doc, 0, head)) {
+                    replay.apply(op.op());
+                    submissions.merge(op.clientId() + "/" + doc + "/" + op.seq(), 1, Integer::sum);
+                }
+                submissions.forEach((k, n) -> assertEquals(1, n, "submission " + k + " committed " + n + " times"));
+                for (SimClient c : clients) {
+                    if (c.doc.equals(doc)) {
+                        assertEquals(OtClient.State.SYNCHRONIZED, c.ot.state(), c.id + " still has unacknowledged edits");
+                        assertEquals(head, c.ot.version(), c.id + " version");
+                        assertEquals(replay.toString(), c.text.toString(), c.id + " text differs from the history");
+                    }
+                }
+                var served = service.text(doc, null);
+                while (!served.isDone() && executor.runOne(random)) {
+                    // the text request runs on the document's queue
+                }
+                assertEquals(replay.toString(), served.join().orElseThrow().text(),
+                        "server's open document differs from its history");
+                for (String a : acked) {
+                    if (a.contains("/" + doc + "/")) {
+                        assertEquals(1, submissions.getOrDefault(a, 0), "acknowledged " + a + " is not in the history once");
+                    }
+                }
+            }
+        }
+    }
+
+    /** A client: an OtClient, its text, and FIFO links to and from the server. */
+    private static final class SimClient {
+        final World world;
+        final String id;
+        final String doc;
+        OtClient ot;
+        Rope text = new Rope();
+        final ArrayDeque<Runnable> toServer = new ArrayDeque<>();
+        final ArrayDeque<ServerMessage> toClient = new ArrayDeque<>();
+        Connection connection;
+        boolean opened;
+
+        SimClient(World world, String id, String doc) {
+            this.world = world;
+            this.id = id;
+            this.doc = doc;
+        }
+
+        /** One connection's server-side identity; messages for a closed one are lost. */
+        final class Connection implements Peer {
+            boolean open = true;
+            final User user = new User(id, id, "#000000");
+
+            @Override
+            public String clientId() {
+                return id;
+            }
+
+            @Override
+            public User user() {
+                return user;
+            }
+
+            @Override
+            public boolean canRead(String docId) {
+                return true;
+            }
+
+            @Override
+            public boolean canWrite(String docId) {
+                return true;
+            }
+
+            @Override
+            public void send(Outgoing message) {
+                if (open && connection == this) {
+                    toClient.add(message.message());
+                }
+            }
+        }
+
+        void connect() {
+            if (connection != null) {
+                return;
+            }
+            Connection c = new Connection();
+            connection = c;
+            opened = false;
+            Long from = ot == null ? null : ot.version();
+            toServer.add(() -> world.service.open(c, doc, from));
+            if (ot != null) {
+                ot.resend().ifPresent(s -> toServer.add(() -> world.service.submit(c, doc, s.version(), s.seq(), s.op())));
+            }
+        }
+
+        void disconnect() {
+            if (connection == null) {
+                return;
+            }
+            Connection c = connection;
+            c.open = false;
+            connection = null;
+            toClient.clear();
+            // Messages already on the wire may or may not reach the server.
+            if (world.random.nextBoolean()) {
+                toServer.clear();
+            }
+            toServer.add(() -> world.service.disconnected(c));
+        }
+
+        void edit() {
+            if (ot == null || !opened) {
+                return;
+            }
+            int length = text.length();
+            int position = world.random.nextInt(length + 1);
+            int delete = length == position || world.random.nextInt(3) > 0 ? 0 : 1 + world.random.nextInt(Math.min(4, length - position));
+            StringBuilder insert = new StringBuilder();
+            int n = world.random.nextInt(3);
+            for (int i = 0; i < n; i++) {
+                insert.append(ALPHABET[world.random.nextInt(ALPHABET.length)]);
+            }
+            TextOperation op = TextOperation.splice(position, delete, insert.toString());
+            text.apply(op);
+            ot.applyLocal(op).ifPresent(this::send);
+        }
+
+        void send(OtClient.Submission s) {
+            Connection c = connection;
+            if (c != null) {
+                toServer.add(() -> world.service.submit(c, doc, s.version(), s.seq(), s.op()));
+            }
+        }
+
+        boolean deliverToServer() {
+            Runnable r = toServer.poll();
+            if (r == null) {
+                return false;
+            }
+            r.run();
+            return true;
+        }
+
+        boolean deliverToClient() {
+            ServerMessage m = toClient.poll();
+            if (m == null) {
+                return false;
+            }
+            if (m instanceof ServerMessage.Opened o) {
+                if (o.text() != null) {
+                    ot = new OtClient(o.version());
+                    text = Rope.of(o.text());
+                }
+                opened = true;
+            } else if (m instanceof ServerMessage.Op o) {
+                if (o.clientId().equals(id) && ot.inFlight().map(s -> s.seq() == o.seq()).orElse(false)) {
+                    world.acked.add(id + "/" + doc + "/" + o.seq());
+                    ot.acknowledge(o.seq(), o.version()).ifPresent(this::send);
+                } else if (o.version() >= ot.version()) {
+                    text.apply(ot.applyRemote(o.version(), o.op()));
+                }
+            } else if (m instanceof ServerMessage.Ack a) {
+                world.acked.add(id + "/" + doc + "/" + a.seq());
+                ot.acknowledge(a.seq(), a.version()).ifPresent(this::send);
+            } else if (m instanceof ServerMessage.Error e) {
+                throw new AssertionError(id + " got an error: " + e);
+            }
+            return true;
+        }
+    }
+}
