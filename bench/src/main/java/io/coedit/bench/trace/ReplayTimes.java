@@ -19,8 +19,7 @@ final class ReplayTimes {
             throw new IllegalArgumentException("no runs to summarise");
         }
         this.nanos = nanos.clone();
-        this.warmSorted = Arrays.copyOfRange(nanos, warmupRuns(nanos.length), nanos.length);
-        Arrays.sort(warmSorted);
+        this.warmSorted = sorted(warmupRuns(nanos.length), nanos.length);
     }
 
     /** How many of {@code runs} runs count as warm-up: the first third, rounded down. */
@@ -48,12 +47,37 @@ final class ReplayTimes {
 
     /** The median of the warm runs; for an even count, the mean of the middle two. */
     double medianNanos() {
-        int n = warmSorted.length;
-        return n % 2 == 1 ? warmSorted[n / 2] : (warmSorted[n / 2 - 1] + warmSorted[n / 2]) / 2.0;
+        return median(warmSorted);
     }
 
     /** The fastest warm run. */
     long minNanos() {
         return warmSorted[0];
+    }
+
+    /**
+     * How much faster the second half of the warm runs is than the first: the ratio of
+     * their medians, 1.0 when they agree. Well above 1, the JIT compiler was still at work
+     * after the warm-up, and more runs would give a truer median. (A short trace replays
+     * in a millisecond or two, so its 50 runs may end before the compiler is done.)
+     */
+    double warmDrift() {
+        int start = warmupRuns();
+        int half = start + warmRuns() / 2;
+        if (half == start) {
+            return 1.0;
+        }
+        return median(sorted(start, half)) / median(sorted(half, nanos.length));
+    }
+
+    private long[] sorted(int from, int to) {
+        long[] part = Arrays.copyOfRange(nanos, from, to);
+        Arrays.sort(part);
+        return part;
+    }
+
+    private static double median(long[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 }

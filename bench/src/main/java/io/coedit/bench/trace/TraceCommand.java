@@ -29,6 +29,8 @@ import java.util.concurrent.Callable;
                     + " median, minimum and patches per second of the rest are reported."
         })
 public final class TraceCommand implements Callable<Integer> {
+    /** Warm runs whose second half is this much faster than their first are still warming up. */
+    private static final double DRIFT_WARNING = 1.10;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
@@ -112,6 +114,12 @@ public final class TraceCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  median  %10.2f ms per full replay%n", median / 1e6);
         out.printf(Locale.ROOT, "  min     %10.2f ms%n", millis(times.minNanos()));
         out.printf(Locale.ROOT, "  ops/s   %,10.0f patches per second at the median%n", patches / (median / 1e9));
+        double drift = times.warmDrift();
+        if (drift > DRIFT_WARNING) {
+            out.printf(Locale.ROOT, "note: the first half of the warm runs took %.2fx as long as the second half;"
+                    + " the JIT was still at work, so this median overstates the steady state."
+                    + " A larger --iterations gives a steadier figure.%n", drift);
+        }
         out.flush();
     }
 

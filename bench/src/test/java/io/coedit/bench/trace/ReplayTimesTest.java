@@ -36,6 +36,14 @@ class ReplayTimesTest {
     }
 
     @Test
+    void driftComparesTheTwoHalvesOfTheWarmRuns() {
+        // Warm runs: 40, 40, 42 then 20, 20, 22 -> medians 40 and 20.
+        assertEquals(2.0, new ReplayTimes(new long[] {99, 99, 99, 40, 40, 42, 20, 20, 22}).warmDrift());
+        assertEquals(1.0, new ReplayTimes(new long[] {99, 99, 99, 20, 21, 20, 21, 20, 21}).warmDrift(), 0.06);
+        assertEquals(1.0, new ReplayTimes(new long[] {5}).warmDrift());
+    }
+
+    @Test
     void noRunsIsAnError() {
         assertThrows(IllegalArgumentException.class, () -> new ReplayTimes(new long[0]));
     }
