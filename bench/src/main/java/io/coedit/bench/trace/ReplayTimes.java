@@ -57,9 +57,10 @@ final class ReplayTimes {
 
     /**
      * How much faster the second half of the warm runs is than the first: the ratio of
-     * their medians, 1.0 when they agree. Well above 1, the JIT compiler was still at work
-     * after the warm-up, and more runs would give a truer median. (A short trace replays
-     * in a millisecond or two, so its 50 runs may end before the compiler is done.)
+     * their medians, 1.0 when they agree. Well above 1, the runs had not settled after the
+     * warm-up (the JIT compiler still at work, or other load easing off), and more runs
+     * would give a truer median. A short trace replays in a millisecond or two, so its 50
+     * runs may end before the compiler is done.
      */
     double warmDrift() {
         int start = warmupRuns();

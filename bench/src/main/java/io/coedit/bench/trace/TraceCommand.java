@@ -116,9 +116,9 @@ public final class TraceCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  ops/s   %,10.0f patches per second at the median%n", patches / (median / 1e9));
         double drift = times.warmDrift();
         if (drift > DRIFT_WARNING) {
-            out.printf(Locale.ROOT, "note: the first half of the warm runs took %.2fx as long as the second half;"
-                    + " the JIT was still at work, so this median overstates the steady state."
-                    + " A larger --iterations gives a steadier figure.%n", drift);
+            out.printf(Locale.ROOT, "note: the first half of the warm runs took %.2fx as long as the second half:"
+                    + " the runs had not settled (the JIT still compiling, or other load on the machine), so this"
+                    + " median overstates the steady state; a larger --iterations gives a steadier figure%n", drift);
         }
         out.flush();
     }
