@@ -367,7 +367,8 @@ public final class TextOperation {
                 at += r.count();
             } else if (c instanceof Insert i) {
                 at += i.length();
-                cursor += i.length();
+                // Saturate: a position far past any real document must not wrap negative.
+                cursor = (int) Math.min(Integer.MAX_VALUE, (long) cursor + i.length());
             } else {
                 cursor -= Math.min(((Delete) c).count(), cursor - at);
             }
@@ -557,6 +558,9 @@ public final class TextOperation {
 
         /** Appends any component. */
         public Builder append(Component c) {
+            if (c == null) {
+                throw new IllegalArgumentException("component must not be null");
+            }
             if (c instanceof Retain r) {
                 return retain(r.count());
             } else if (c instanceof Insert i) {

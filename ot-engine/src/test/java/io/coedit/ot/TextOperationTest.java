@@ -301,6 +301,18 @@ class TextOperationTest {
         }
 
         @Test
+        void positionsFarPastTheEndDoNotWrap() {
+            assertEquals(Integer.MAX_VALUE, TextOperation.insert(0, "x").transformPosition(Integer.MAX_VALUE, Side.LEFT));
+        }
+
+        @Test
+        void nullComponentIsRejectedClearly() {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TextOperation.of(java.util.Arrays.asList(Component.retain(1), null)));
+            assertEquals("component must not be null", e.getMessage());
+        }
+
+        @Test
         void negativePositionsAreRejected() {
             assertThrows(IllegalArgumentException.class, () -> insertAt2.transformPosition(-1, Side.LEFT));
             assertThrows(IllegalArgumentException.class, () -> new Selection(-1, 0));
