@@ -1,0 +1,531 @@
+package io.coedit.server.protocol;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import io.coedit.ot.Selection;
+import io.coedit.ot.json.OpJson;
+import io.coedit.server.session.ErrorCode;
+import io.coedit.server.session.ServerMessage;
+import io.coedit.server.session.User;
+import io.coedit.server.store.ChatMessage;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Protocol v1 on the wire: client frames in, server frames out, one JSON object per
+ * WebSocket text frame (docs/PROTOCOL.md is the contract).
+ *
+ * <p>Decoding is the one place client input is validated. Whatever is wrong with a frame
+ * becomes a {@link ProtocolException} with a message naming the field and what was
+ * expected. A malformed {@code op} array (a zero retain, an empty insert, a lone
+ * surrogate, an unknown key, too many items) is {@code bad_request}, like any ill-typed
+ * field: {@code invalid_op} is kept for a well-formed op that does not fit the document it
+ * is based on, which only the document can tell. Both carry the {@code doc} and {@code seq}
+ * of the op when those fields were readable. Unknown fields are ignored, so that clients
+ * may send newer fields to older servers.
+ *
+ * <p>Thread-safe and stateless.
+ */
+public final class ProtocolCodec {
+    /** Document ids: also path segments of the HTTP API, so kept to URL-safe characters. */
+    static final Pattern DOC_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Client ids are echoed in every op message; short and printable keeps them cheap. */
+    static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    static final int MAX_NAME_CODE_POINTS = 64;
+    static final int MAX_TOKEN_CHARS = 8_192;
+    static final int MAX_SELECTIONS = 100;
+    /** Chat lines are kept forever; a paragraph is plenty. */
+    public static final int MAX_CHAT_CODE_POINTS = 4_000;
+
+    private final OpJson opJson;
+    private final Function<String, String> colorOf;
+
+    /**
+     * @param colorOf the caret colour of a user id, for chat messages, which are stored with
+     *     the user's id and name only
+     */
+    public ProtocolCodec(Function<String, String> colorOf) {
+        this(OpJson.standard(), colorOf);
+    }
+
+    ProtocolCodec(OpJson opJson, Function<String, String> colorOf) {
+        this.opJson = opJson;
+        this.colorOf = colorOf;
+    }
+
+    // ---- client → server -------------------------------------------------------------
+
+    /** The request in {@code frame}; throws {@link ProtocolException} saying what is wrong with it. */
+    public ClientMessage decode(String frame) {
+        JsonObject json = parseObject(frame);
+        JsonElement typeField = json.get("type");
+        if (typeField == null || typeField.isJsonNull()) {
+            throw badRequest("message has no \"type\" field", null, null);
+        }
+        if (!isString(typeField)) {
+            throw badRequest("\"type\" must be a string, got " + describe(typeField), null, null);
+        }
+        String type = typeField.getAsString();
+        Fields f = new Fields(type, json);
+        return switch (type) {
+            case "hello" -> new ClientMessage.Hello(
+                    f.optionalString("clientId", CLIENT_ID, "1 to 64 letters, digits or ._:-"),
+                    f.optionalToken(),
+                    f.optionalName());
+            case "open" -> new ClientMessage.Open(f.doc(), f.optionalNonNegative("version"));
+            case "op" -> decodeOp(f);
+            case "presence" -> new ClientMessage.Presence(f.doc(), f.nonNegative("version"), f.selection());
+            case "chat" -> new ClientMessage.Chat(f.doc(), f.chatText());
+            case "close" -> new ClientMessage.Close(f.doc());
+            case "ping" -> new ClientMessage.Ping();
+            default -> throw badRequest("unknown message type \"" + type + "\"; expected one of hello, open, op, "
+                    + "presence, chat, close, ping", null, null);
+        };
+    }
+
+    private ClientMessage decodeOp(Fields f) {
+        String doc = f.doc();
+        f.doc = doc;
+        long seq = f.positive("seq");
+        f.seq = seq;
+        long version = f.nonNegative("version");
+        JsonElement op = f.json.get("op");
+        if (op == null || op.isJsonNull()) {
+            throw f.error("field \"op\" is missing");
+        }
+        try {
+            return new ClientMessage.Op(doc, version, seq, opJson.fromJson(op));
+        } catch (IllegalArgumentException e) {
+            throw f.error(e.getMessage());
+        }
+    }
+
+    private static JsonObject parseObject(String frame) {
+        JsonReader reader = new JsonReader(new StringReader(frame));
+        reader.setStrictness(Strictness.STRICT);
+        JsonElement tree;
+        try {
+            tree = JsonParser.parseReader(reader);
+        } catch (JsonParseException | IllegalStateException e) {
+            throw badRequest("malformed JSON: " + rootMessage(e), null, null);
+        }
+        try {
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new IOException();
+            }
+        } catch (IOException | IllegalStateException e) {
+            throw badRequest("malformed JSON: content after the message object", null, null);
+        }
+        if (!tree.isJsonObject()) {
+            throw badRequest("a message must be a JSON object, got " + describe(tree), null, null);
+        }
+        return tree.getAsJsonObject();
+    }
+
+    /** Reads the fields of one message, naming the message type in every complaint. */
+    private static final class Fields {
+        final String type;
+        final JsonObject json;
+        String doc; // once known, errors carry it
+        Long seq;
+
+        Fields(String type, JsonObject json) {
+            this.type = type;
+            this.json = json;
+        }
+
+        ProtocolException error(String message) {
+            return badRequest(type + ": " + message, doc, seq);
+        }
+
+        String doc() {
+            String d = requiredString("doc");
+            if (!DOC_ID.matcher(d).matches()) {
+                throw error("field \"doc\" must be 1 to 128 letters, digits or ._- starting with a letter or digit, got "
+                        + quote(d));
+            }
+            doc = d;
+            return d;
+        }
+
+        String requiredString(String name) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                throw error("field \"" + name + "\" is missing");
+            }
+            if (!isString(e)) {
+                throw error("field \"" + name + "\" must be a string, got " + describe(e));
+            }
+            return e.getAsString();
+        }
+
+        String optionalString(String name, Pattern pattern, String expected) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                return null;
+            }
+            if (!isString(e) || !pattern.matcher(e.getAsString()).matches()) {
+                throw error("field \"" + name + "\" must be " + expected + ", got "
+                        + (isString(e) ? quote(e.getAsString()) : describe(e)));
+            }
+            return e.getAsString();
+        }
+
+        String optionalToken() {
+            JsonElement e = json.get("token");
+            if (e == null || e.isJsonNull()) {
+                return null;
+            }
+            if (!isString(e)) {
+                throw error("field \"token\" must be a string, got " + describe(e));
+            }
+            String token = e.getAsString();
+            if (token.length() > MAX_TOKEN_CHARS) {
+                throw error("field \"token\" is longer than " + MAX_TOKEN_CHARS + " characters");
+            }
+            return token;
+        }
+
+        String optionalName() {
+            JsonElement e = json.get("name");
+            if (e == null || e.isJsonNull()) {
+                return null;
+            }
+            if (!isString(e)) {
+                throw error("field \"name\" must be a string, got " + describe(e));
+            }
+            String name = e.getAsString().strip();
+            if (name.codePointCount(0, name.length()) > MAX_NAME_CODE_POINTS || hasControl(name)) {
+                throw error("field \"name\" must be at most " + MAX_NAME_CODE_POINTS
+                        + " characters without control characters");
+            }
+            return name.isEmpty() ? null : name;
+        }
+
+        String chatText() {
+            String text = requiredString("text");
+            if (text.isBlank()) {
+                throw error("field \"text\" must not be blank");
+            }
+            int length = text.codePointCount(0, text.length());
+            if (length > MAX_CHAT_CODE_POINTS) {
+                throw new ProtocolException(ErrorCode.TOO_LARGE, type + ": chat text has " + length
+                        + " characters, more than the limit of " + MAX_CHAT_CODE_POINTS, doc, null);
+            }
+            if (hasLoneSurrogate(text)) {
+                throw error("field \"text\" contains a lone surrogate");
+            }
+            return text;
+        }
+
+        long nonNegative(String name) {
+            Long v = optionalNonNegative(name);
+            if (v == null) {
+                throw error("field \"" + name + "\" is missing");
+            }
+            return v;
+        }
+
+        Long optionalNonNegative(String name) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                return null;
+            }
+            return integer(name, e, 0);
+        }
+
+        long positive(String name) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                throw error("field \"" + name + "\" is missing");
+            }
+            return integer(name, e, 1);
+        }
+
+        private long integer(String name, JsonElement e, long min) {
+            String expected = min == 0 ? "a non-negative integer" : "a positive integer";
+            if (!(e instanceof JsonPrimitive p) || !p.isNumber()) {
+                throw error("field \"" + name + "\" must be " + expected + ", got " + describe(e));
+            }
+            BigDecimal value;
+            try {
+                value = p.getAsBigDecimal();
+                if (value.stripTrailingZeros().scale() > 0) {
+                    throw error("field \"" + name + "\" must be " + expected + ", got " + p);
+                }
+                long v = value.longValueExact();
+                if (v < min) {
+                    throw error("field \"" + name + "\" must be " + expected + ", got " + p);
+                }
+                return v;
+            } catch (ArithmeticException | NumberFormatException ex) {
+                throw error("field \"" + name + "\" must be " + expected + " below 2^63, got " + p);
+            }
+        }
+
+        List<Selection> selection() {
+            JsonElement e = json.get("selection");
+            if (e == null) {
+                throw error("field \"selection\" is missing (send null for no selection)");
+            }
+            if (e.isJsonNull()) {
+                return null;
+            }
+            if (!e.isJsonArray()) {
+                throw error("field \"selection\" must be an array of {\"anchor\", \"head\"} or null, got " + describe(e));
+            }
+            JsonArray items = e.getAsJsonArray();
+            if (items.size() > MAX_SELECTIONS) {
+                throw error("field \"selection\" has " + items.size() + " ranges, more than the limit of "
+                        + MAX_SELECTIONS);
+            }
+            List<Selection> out = new ArrayList<>(items.size());
+            for (int k = 0; k < items.size(); k++) {
+                JsonElement item = items.get(k);
+                if (!item.isJsonObject()) {
+                    throw error("selection[" + k + "] must be {\"anchor\": n, \"head\": n}, got " + describe(item));
+                }
+                out.add(new Selection(position(item.getAsJsonObject(), "anchor", k),
+                        position(item.getAsJsonObject(), "head", k)));
+            }
+            return List.copyOf(out);
+        }
+
+        private int position(JsonObject range, String name, int k) {
+            JsonElement e = range.get(name);
+            String what = "selection[" + k + "]." + name;
+            if (e == null || !(e instanceof JsonPrimitive p) || !p.isNumber()) {
+                throw error(what + " must be a non-negative integer, got " + describe(e));
+            }
+            try {
+                BigDecimal value = p.getAsBigDecimal();
+                int v = value.intValueExact();
+                if (v < 0) {
+                    throw error(what + " must be a non-negative integer, got " + p);
+                }
+                return v;
+            } catch (ArithmeticException | NumberFormatException ex) {
+                throw error(what + " must be a non-negative integer below 2^31, got " + p);
+            }
+        }
+    }
+
+    // ---- server → client -------------------------------------------------------------
+
+    /** The JSON frame of {@code message}. */
+    public String encode(ServerMessage message) {
+        return write(w -> {
+            if (message instanceof ServerMessage.Op m) {
+                w.name("type").value("op");
+                w.name("doc").value(m.doc());
+                w.name("version").value(m.version());
+                w.name("op").jsonValue(opJson.toJson(m.op()));
+                w.name("clientId").value(m.clientId());
+                w.name("seq").value(m.seq());
+            } else if (message instanceof ServerMessage.Ack m) {
+                w.name("type").value("ack");
+                w.name("doc").value(m.doc());
+                w.name("seq").value(m.seq());
+                w.name("version").value(m.version());
+            } else if (message instanceof ServerMessage.Opened m) {
+                w.name("type").value("opened");
+                w.name("doc").value(m.doc());
+                w.name("version").value(m.version());
+                if (m.text() != null) {
+                    w.name("text").value(m.text());
+                }
+                w.name("peers").beginArray();
+                for (ServerMessage.PeerPresence p : m.peers()) {
+                    w.beginObject();
+                    w.name("clientId").value(p.clientId());
+                    w.name("user");
+                    user(w, p.user());
+                    if (p.version() >= 0) {
+                        w.name("version").value(p.version());
+                    }
+                    w.name("selection");
+                    selection(w, p.selection());
+                    w.endObject();
+                }
+                w.endArray();
+                w.name("chat").beginArray();
+                for (ChatMessage c : m.chat()) {
+                    w.beginObject();
+                    chatFields(w, c);
+                    w.endObject();
+                }
+                w.endArray();
+                w.name("readOnly").value(m.readOnly());
+            } else if (message instanceof ServerMessage.Presence m) {
+                w.name("type").value("presence");
+                w.name("doc").value(m.doc());
+                w.name("clientId").value(m.clientId());
+                w.name("user");
+                user(w, m.user());
+                w.name("version").value(m.version());
+                w.name("selection");
+                selection(w, m.selection());
+            } else if (message instanceof ServerMessage.Leave m) {
+                w.name("type").value("leave");
+                w.name("doc").value(m.doc());
+                w.name("clientId").value(m.clientId());
+            } else if (message instanceof ServerMessage.Chat m) {
+                w.name("type").value("chat");
+                w.name("doc").value(m.doc());
+                chatFields(w, m.message());
+            } else if (message instanceof ServerMessage.Error m) {
+                w.name("type").value("error");
+                w.name("code").value(m.code().wire());
+                w.name("message").value(m.message());
+                if (m.doc() != null) {
+                    w.name("doc").value(m.doc());
+                }
+                if (m.seq() != null) {
+                    w.name("seq").value(m.seq());
+                }
+            } else {
+                throw new IllegalArgumentException("no encoding for " + message.getClass().getSimpleName());
+            }
+        });
+    }
+
+    /** The reply to a successful {@code hello}. */
+    public String welcome(String clientId, User user) {
+        return write(w -> {
+            w.name("type").value("welcome");
+            w.name("clientId").value(clientId);
+            w.name("user");
+            user(w, user);
+        });
+    }
+
+    /** The reply to {@code ping}. */
+    public String pong() {
+        return "{\"type\":\"pong\"}";
+    }
+
+    private void chatFields(JsonWriter w, ChatMessage c) throws IOException {
+        w.name("id").value(c.id());
+        w.name("user");
+        user(w, new User(c.userId(), c.userName(), colorOf.apply(c.userId())));
+        w.name("text").value(c.text());
+        w.name("ts").value(c.timestamp());
+    }
+
+    private static void user(JsonWriter w, User user) throws IOException {
+        w.beginObject();
+        w.name("id").value(user.id());
+        w.name("name").value(user.name());
+        w.name("color").value(user.color());
+        w.endObject();
+    }
+
+    private static void selection(JsonWriter w, List<Selection> selection) throws IOException {
+        if (selection == null) {
+            w.nullValue();
+            return;
+        }
+        w.beginArray();
+        for (Selection s : selection) {
+            w.beginObject();
+            w.name("anchor").value(s.anchor());
+            w.name("head").value(s.head());
+            w.endObject();
+        }
+        w.endArray();
+    }
+
+    private interface Body {
+        void write(JsonWriter w) throws IOException;
+    }
+
+    private static String write(Body body) {
+        StringWriter out = new StringWriter(128);
+        try (JsonWriter w = new JsonWriter(out)) {
+            w.setHtmlSafe(false);
+            w.setSerializeNulls(true);
+            w.beginObject();
+            body.write(w);
+            w.endObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    // ---- helpers ---------------------------------------------------------------------
+
+    private static ProtocolException badRequest(String message, String doc, Long seq) {
+        return new ProtocolException(ErrorCode.BAD_REQUEST, message, doc, seq);
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e instanceof JsonPrimitive p && p.isString();
+    }
+
+    private static boolean hasControl(String s) {
+        return s.codePoints().anyMatch(Character::isISOControl);
+    }
+
+    private static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String quote(String s) {
+        String shown = s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        return "\"" + shown + "\"";
+    }
+
+    static String describe(JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return "null";
+        }
+        if (e.isJsonArray()) {
+            return "an array";
+        }
+        if (e.isJsonObject()) {
+            return "an object";
+        }
+        JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isBoolean()) {
+            return p.getAsBoolean() ? "true" : "false";
+        }
+        if (p.isNumber()) {
+            return "the number " + p;
+        }
+        return "the string " + quote(p.getAsString());
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null && e.getCause() != e) {
+            e = e.getCause();
+        }
+        // Gson's advice to its own callers means nothing to whoever sent the frame.
+        return String.valueOf(e.getMessage())
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "unexpected content")
+                .replaceAll("\\s*See https?://\\S+", "");
+    }
+}

@@ -1,0 +1,152 @@
+package io.coedit.server.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.coedit.ot.Selection;
+import io.coedit.ot.TextOperation;
+import io.coedit.server.session.ErrorCode;
+import io.coedit.server.session.ServerMessage;
+import io.coedit.server.session.User;
+import io.coedit.server.store.ChatMessage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ProtocolCodecTest {
+    private final ProtocolCodec codec = new ProtocolCodec(id -> "#123456");
+
+    @Test
+    void decodesEveryClientMessage() {
+        assertEquals(new ClientMessage.Hello("c-1", "t", "Ann"),
+                codec.decode("{\"type\":\"hello\",\"clientId\":\"c-1\",\"token\":\"t\",\"name\":\" Ann \"}"));
+        assertEquals(new ClientMessage.Hello(null, null, null), codec.decode("{\"type\":\"hello\"}"));
+        assertEquals(new ClientMessage.Open("notes", null), codec.decode("{\"type\":\"open\",\"doc\":\"notes\"}"));
+        assertEquals(new ClientMessage.Open("notes", 7L),
+                codec.decode("{\"type\":\"open\",\"doc\":\"notes\",\"version\":7}"));
+        assertEquals(new ClientMessage.Op("d", 3, 1, TextOperation.insert(2, "😀x")),
+                codec.decode("{\"type\":\"op\",\"doc\":\"d\",\"version\":3,\"seq\":1,\"op\":[2,\"😀\",\"x\"]}"));
+        assertEquals(new ClientMessage.Presence("d", 4, List.of(new Selection(1, 3))),
+                codec.decode("{\"type\":\"presence\",\"doc\":\"d\",\"version\":4,\"selection\":[{\"anchor\":1,\"head\":3}]}"));
+        assertEquals(new ClientMessage.Presence("d", 4, null),
+                codec.decode("{\"type\":\"presence\",\"doc\":\"d\",\"version\":4,\"selection\":null}"));
+        assertEquals(new ClientMessage.Chat("d", "hi"), codec.decode("{\"type\":\"chat\",\"doc\":\"d\",\"text\":\"hi\"}"));
+        assertEquals(new ClientMessage.Close("d"), codec.decode("{\"type\":\"close\",\"doc\":\"d\"}"));
+        assertEquals(new ClientMessage.Ping(), codec.decode("{\"type\":\"ping\",\"extra\":[1,2]}"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {"type":"hello"                                                | malformed JSON
+            {"type":"ping"} x                                               | content after the message object
+            [1,2]                                                            | a message must be a JSON object, got an array
+            {}                                                               | message has no "type" field
+            {"type":3}                                                       | "type" must be a string, got the number 3
+            {"type":"shout"}                                                 | unknown message type "shout"
+            {"type":"open"}                                                  | open: field "doc" is missing
+            {"type":"open","doc":5}                                          | open: field "doc" must be a string, got the number 5
+            {"type":"open","doc":"a/b"}                                      | open: field "doc" must be 1 to 128 letters
+            {"type":"open","doc":"d","version":-1}                           | open: field "version" must be a non-negative integer, got -1
+            {"type":"open","doc":"d","version":1.5}                          | open: field "version" must be a non-negative integer, got 1.5
+            {"type":"open","doc":"d","version":"3"}                          | open: field "version" must be a non-negative integer, got the string "3"
+            {"type":"op","doc":"d","version":0,"seq":1}                      | op: field "op" is missing
+            {"type":"op","doc":"d","version":0,"seq":0,"op":[]}              | op: field "seq" must be a positive integer, got 0
+            {"type":"op","doc":"d","version":0,"seq":1,"op":[0]}             | op: op[0]: retain count must be a positive integer, got 0
+            {"type":"op","doc":"d","version":0,"seq":1,"op":"abc"}           | op: op must be a JSON array, got a string
+            {"type":"op","doc":"d","version":0,"seq":1,"op":[{"x":1}]}       | op: op[0]: delete object has unknown key "x"
+            {"type":"op","doc":"d","version":99999999999999999999,"seq":1,"op":[]} | op: field "version" must be a non-negative integer below 2^63
+            {"type":"presence","doc":"d","version":0}                        | presence: field "selection" is missing
+            {"type":"presence","doc":"d","version":0,"selection":[{"anchor":1}]} | presence: selection[0].head must be a non-negative integer, got null
+            {"type":"presence","doc":"d","version":0,"selection":{}}         | presence: field "selection" must be an array
+            {"type":"chat","doc":"d","text":"  "}                            | chat: field "text" must not be blank
+            {"type":"hello","clientId":"has space"}                          | hello: field "clientId" must be 1 to 64 letters, digits or ._:-, got "has space"
+            {"type":"hello","name":true}                                     | hello: field "name" must be a string, got true
+            """)
+    void rejectsWithPreciseBadRequest(String frame, String expected) {
+        ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(frame));
+        assertEquals(ErrorCode.BAD_REQUEST, e.code());
+        assertTrue(e.getMessage().contains(expected), () -> "\"" + e.getMessage() + "\" should contain \"" + expected + "\"");
+    }
+
+    @Test
+    void opErrorsNameTheDocAndSeq() {
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"op\",\"doc\":\"d\",\"version\":0,\"seq\":4,\"op\":[\"\"]}"));
+        assertEquals("d", e.error().doc());
+        assertEquals(4L, e.error().seq());
+        ProtocolException noSeq = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"op\",\"doc\":\"d\",\"version\":0,\"op\":[1]}"));
+        assertEquals("d", noSeq.error().doc());
+        assertNull(noSeq.error().seq());
+    }
+
+    @Test
+    void overlongChatIsTooLarge() {
+        String text = "x".repeat(ProtocolCodec.MAX_CHAT_CODE_POINTS + 1);
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"chat\",\"doc\":\"d\",\"text\":\"" + text + "\"}"));
+        assertEquals(ErrorCode.TOO_LARGE, e.code());
+    }
+
+    @Test
+    void encodesServerMessagesWithProtocolFieldNames() {
+        User ann = new User("u1", "Ann", "#ff0000");
+        assertEquals("{\"type\":\"op\",\"doc\":\"d\",\"version\":5,\"op\":[1,\"a\",{\"d\":2}],\"clientId\":\"c\",\"seq\":9}",
+                codec.encode(new ServerMessage.Op("d", 5,
+                        TextOperation.builder().retain(1).insert("a").delete(2).build(), "c", 9)));
+        assertEquals("{\"type\":\"ack\",\"doc\":\"d\",\"seq\":9,\"version\":5}",
+                codec.encode(new ServerMessage.Ack("d", 9, 5)));
+        assertEquals("{\"type\":\"leave\",\"doc\":\"d\",\"clientId\":\"c\"}",
+                codec.encode(new ServerMessage.Leave("d", "c")));
+        assertEquals("{\"type\":\"presence\",\"doc\":\"d\",\"clientId\":\"c\",\"user\":{\"id\":\"u1\",\"name\":\"Ann\","
+                + "\"color\":\"#ff0000\"},\"version\":3,\"selection\":[{\"anchor\":1,\"head\":2}]}",
+                codec.encode(new ServerMessage.Presence("d", "c", ann, 3, List.of(new Selection(1, 2)))));
+        assertEquals("{\"type\":\"chat\",\"doc\":\"d\",\"id\":4,\"user\":{\"id\":\"u1\",\"name\":\"Ann\","
+                + "\"color\":\"#123456\"},\"text\":\"<hi>\",\"ts\":1000}",
+                codec.encode(new ServerMessage.Chat("d", new ChatMessage(4, "d", "u1", "Ann", "<hi>", 1000))));
+        assertEquals("{\"type\":\"error\",\"code\":\"not_open\",\"message\":\"m\",\"doc\":\"d\",\"seq\":2}",
+                codec.encode(new ServerMessage.Error(ErrorCode.NOT_OPEN, "m", "d", 2L)));
+        assertEquals("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"m\"}",
+                codec.encode(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "m", null, null)));
+        assertEquals("{\"type\":\"welcome\",\"clientId\":\"c\",\"user\":{\"id\":\"u1\",\"name\":\"Ann\",\"color\":\"#ff0000\"}}",
+                codec.welcome("c", ann));
+        assertEquals("{\"type\":\"pong\"}", codec.pong());
+    }
+
+    @Test
+    void encodesOpenedWithAndWithoutText() {
+        User ann = new User("u1", "Ann", "#ff0000");
+        ServerMessage.Opened full = new ServerMessage.Opened("d", 2, "ab",
+                List.of(new ServerMessage.PeerPresence("c2", ann, -1, null)),
+                List.of(new ChatMessage(1, "d", "u1", "Ann", "yo", 5)), true);
+        JsonObject json = JsonParser.parseString(codec.encode(full)).getAsJsonObject();
+        assertEquals("opened", json.get("type").getAsString());
+        assertEquals("ab", json.get("text").getAsString());
+        assertEquals(2, json.get("version").getAsLong());
+        assertTrue(json.get("readOnly").getAsBoolean());
+        JsonObject peer = json.getAsJsonArray("peers").get(0).getAsJsonObject();
+        assertEquals("c2", peer.get("clientId").getAsString());
+        assertTrue(peer.get("selection").isJsonNull());
+        assertTrue(!peer.has("version"), "a peer that sent no presence has no version");
+        assertEquals("yo", json.getAsJsonArray("chat").get(0).getAsJsonObject().get("text").getAsString());
+
+        ServerMessage.Opened catchUp = new ServerMessage.Opened("d", 1, null, List.of(), List.of(), false);
+        assertTrue(!JsonParser.parseString(codec.encode(catchUp)).getAsJsonObject().has("text"));
+    }
+
+    @Test
+    void roundTripsAstralTextInOps() {
+        TextOperation op = TextOperation.insert(0, "a😀\u2028b");
+        String frame = codec.encode(new ServerMessage.Op("d", 0, op, "c", 1));
+        JsonObject json = JsonParser.parseString(frame).getAsJsonObject();
+        json.addProperty("type", "op");
+        json.remove("clientId");
+        ClientMessage.Op back = (ClientMessage.Op) codec.decode(json.toString());
+        assertEquals(op, back.op());
+    }
+}
