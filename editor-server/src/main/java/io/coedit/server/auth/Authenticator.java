@@ -1,0 +1,131 @@
+package io.coedit.server.auth;
+
+import io.jsonwebtoken.ExpiredJwtException;
+import io.jsonwebtoken.Jws;
+import io.jsonwebtoken.Claims;
+import io.jsonwebtoken.JwtException;
+import io.jsonwebtoken.JwtParser;
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.PrematureJwtException;
+import io.jsonwebtoken.security.Keys;
+import io.jsonwebtoken.security.SignatureException;
+import io.jsonwebtoken.security.WeakKeyException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns the token a client presents (in {@code hello}, or as an HTTP bearer token) into
+ * its {@link Access}.
+ *
+ * <p>Without a secret the server is open: anyone who can reach its address may read and
+ * edit every document, and a token, if sent, is ignored. With a secret, a token is
+ * required: an HS256 JWT signed with that secret, whose claims are
+ * <pre>
+ *   sub    the user id (required)
+ *   name   the display name (optional; else the name in hello, else sub)
+ *   read   array of document patterns the user may read (optional)
+ *   write  array of document patterns the user may edit, and so read (optional)
+ *   exp, nbf  honoured when present (30 s of clock skew allowed)
+ * </pre>
+ * A pattern is a document id, {@code "*"} for all, or a prefix ending in {@code *}.
+ */
+public final class Authenticator {
+    private static final long CLOCK_SKEW_SECONDS = 30;
+
+    private final JwtParser parser; // null when open
+
+    private Authenticator(JwtParser parser) {
+        this.parser = parser;
+    }
+
+    /** No secret: everyone may edit everything. */
+    public static Authenticator open() {
+        return new Authenticator(null);
+    }
+
+    /**
+     * Tokens signed with {@code secret} (its UTF-8 bytes are the HMAC key).
+     *
+     * @throws IllegalArgumentException if the secret is shorter than HS256 allows (32 bytes)
+     */
+    public static Authenticator jwt(String secret) {
+        byte[] key = secret.getBytes(StandardCharsets.UTF_8);
+        try {
+            return new Authenticator(Jwts.parser()
+                    .verifyWith(Keys.hmacShaKeyFor(key))
+                    .clockSkewSeconds(CLOCK_SKEW_SECONDS)
+                    .build());
+        } catch (WeakKeyException e) {
+            throw new IllegalArgumentException("the JWT secret has " + key.length
+                    + " bytes; HS256 needs at least 32 (256 bits)");
+        }
+    }
+
+    public boolean requiresToken() {
+        return parser != null;
+    }
+
+    /** For the startup log. */
+    public String describe() {
+        return parser == null
+                ? "open (no secret: anyone who can reach the address may read and edit every document)"
+                : "JWT (HS256 tokens required; claims sub, name, read, write)";
+    }
+
+    /** The access {@code token} grants; throws {@link AuthenticationException} saying why not. */
+    public Access authenticate(String token) {
+        if (parser == null) {
+            return Access.guest();
+        }
+        if (token == null || token.isEmpty()) {
+            throw new AuthenticationException("this server requires a token");
+        }
+        Jws<Claims> jws;
+        try {
+            jws = parser.parseSignedClaims(token);
+        } catch (ExpiredJwtException e) {
+            throw new AuthenticationException("the token expired at " + e.getClaims().getExpiration().toInstant());
+        } catch (PrematureJwtException e) {
+            throw new AuthenticationException("the token is not valid before " + e.getClaims().getNotBefore().toInstant());
+        } catch (SignatureException e) {
+            throw new AuthenticationException("the token's signature does not match this server's secret");
+        } catch (JwtException | IllegalArgumentException e) {
+            throw new AuthenticationException("the token is not a signed JWT this server accepts: " + e.getMessage());
+        }
+        // Any HMAC algorithm the key is long enough for would verify; accept only the agreed one.
+        if (!"HS256".equals(jws.getHeader().getAlgorithm())) {
+            throw new AuthenticationException("the token is signed with " + jws.getHeader().getAlgorithm()
+                    + "; this server accepts HS256 only");
+        }
+        Claims claims = jws.getPayload();
+        String subject = claims.getSubject();
+        if (subject == null || subject.isBlank()) {
+            throw new AuthenticationException("the token has no \"sub\" claim (the user id)");
+        }
+        Object name = claims.get("name");
+        if (name != null && !(name instanceof String)) {
+            throw new AuthenticationException("the token's \"name\" claim must be a string");
+        }
+        return new Access(subject, (String) name, patterns(claims, "read"), patterns(claims, "write"));
+    }
+
+    private static List<String> patterns(Claims claims, String claim) {
+        Object value = claims.get(claim);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new AuthenticationException("the token's \"" + claim + "\" claim must be an array of document ids");
+        }
+        List<String> out = new ArrayList<>(list.size());
+        for (Object item : list) {
+            if (!(item instanceof String s) || s.isEmpty()) {
+                throw new AuthenticationException("the token's \"" + claim + "\" claim must hold non-empty strings, got "
+                        + item);
+            }
+            out.add(s);
+        }
+        return out;
+    }
+}
