@@ -68,6 +68,11 @@ public final class ProtocolCodec {
         this.colorOf = colorOf;
     }
 
+    /** Whether {@code id} is a valid document id: 1 to 128 of {@code A-Za-z0-9._-}, starting with a letter or digit. */
+    public static boolean isDocumentId(String id) {
+        return id != null && DOC_ID.matcher(id).matches();
+    }
+
     // ---- client → server -------------------------------------------------------------
 
     /** The request in {@code frame}; throws {@link ProtocolException} saying what is wrong with it. */

@@ -1,0 +1,228 @@
+package io.coedit.server.http;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.coedit.ot.json.OpJson;
+import io.coedit.server.auth.Access;
+import io.coedit.server.auth.AuthenticationException;
+import io.coedit.server.auth.Authenticator;
+import io.coedit.server.protocol.ProtocolCodec;
+import io.coedit.server.session.DocumentService;
+import io.coedit.server.store.DocumentSummary;
+import io.coedit.server.store.StoredOp;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.glassfish.grizzly.http.Method;
+import org.glassfish.grizzly.http.server.HttpHandler;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.http.server.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code /api/docs}, {@code /api/docs/{id}} and {@code /api/docs/{id}/ops}; see {@link HttpApi}. */
+final class DocumentsHandler extends HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(DocumentsHandler.class);
+    static final int MAX_OPS_PER_REQUEST = 1_000;
+
+    private final DocumentService service;
+    private final Authenticator auth;
+    private final Executor readers;
+
+    DocumentsHandler(DocumentService service, Authenticator auth, Executor readers) {
+        this.service = service;
+        this.auth = auth;
+        this.readers = readers;
+    }
+
+    /** An answer other than 200, with a JSON body {@code {"code", "message"}}. */
+    private static final class Refusal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final String code;
+
+        Refusal(int status, String code, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
+    @Override
+    public void service(Request request, Response response) throws Exception {
+        CompletableFuture<JsonObject> answer = answer(request);
+        if (answer.isDone()) {
+            respond(response, answer);
+            return;
+        }
+        response.suspend();
+        answer.whenComplete((body, failure) -> {
+            try {
+                respond(response, answer);
+            } finally {
+                response.resume();
+            }
+        });
+    }
+
+    private CompletableFuture<JsonObject> answer(Request request) {
+        try {
+            return route(request);
+        } catch (Refusal r) {
+            return CompletableFuture.failedFuture(r);
+        }
+    }
+
+    private CompletableFuture<JsonObject> route(Request request) {
+        String path = request.getRequestURI();
+        String[] parts = path.substring(1).split("/", -1); // "api", "docs", id, "ops"
+        if (parts.length < 2 || !parts[1].equals("docs") || parts.length > 4 || (parts.length == 4 && !parts[3].equals("ops"))) {
+            throw new Refusal(404, "not_found", "no such resource: " + path);
+        }
+        if (request.getMethod() != Method.GET) {
+            throw new Refusal(405, "method_not_allowed", "only GET is supported here");
+        }
+        Access access = authenticate(request);
+        if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
+            return CompletableFuture.supplyAsync(() -> list(access), readers);
+        }
+        String doc = parts[2];
+        if (!ProtocolCodec.isDocumentId(doc)) {
+            throw new Refusal(400, "bad_request", "not a document id: " + doc);
+        }
+        if (!access.canRead(doc)) {
+            throw new Refusal(403, "forbidden", "you may not read document " + doc);
+        }
+        if (parts.length == 3) {
+            Long version = number(request, "version");
+            return service.text(doc, version).thenApply(text -> {
+                if (text.isEmpty()) {
+                    throw new Refusal(404, "not_found", "document " + doc + " has no version " + version);
+                }
+                JsonObject json = new JsonObject();
+                json.addProperty("id", doc);
+                json.addProperty("version", text.get().version());
+                json.addProperty("text", text.get().text());
+                return json;
+            });
+        }
+        Long from = number(request, "from");
+        Long to = number(request, "to");
+        long start = from == null ? 0 : from;
+        long end = Math.min(to == null ? Long.MAX_VALUE : to, start + MAX_OPS_PER_REQUEST);
+        if (end < start) {
+            throw new Refusal(400, "bad_request", "\"to\" (" + to + ") is below \"from\" (" + start + ")");
+        }
+        return CompletableFuture.supplyAsync(() -> ops(doc, start, end), readers);
+    }
+
+    private Access authenticate(Request request) {
+        if (!auth.requiresToken()) {
+            return auth.authenticate(null);
+        }
+        String header = request.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new Refusal(401, "unauthorized", "this server requires a token: send Authorization: Bearer <token>");
+        }
+        try {
+            return auth.authenticate(header.substring(7).trim());
+        } catch (AuthenticationException e) {
+            throw new Refusal(401, "unauthorized", e.getMessage());
+        }
+    }
+
+    private JsonObject list(Access access) {
+        JsonArray docs = new JsonArray();
+        for (DocumentSummary d : service.list()) {
+            if (access.canRead(d.id())) {
+                JsonObject item = new JsonObject();
+                item.addProperty("id", d.id());
+                item.addProperty("version", d.version());
+                item.addProperty("updated", d.updated());
+                docs.add(item);
+            }
+        }
+        JsonObject json = new JsonObject();
+        json.add("docs", docs);
+        return json;
+    }
+
+    private JsonObject ops(String doc, long from, long to) {
+        List<StoredOp> ops = service.ops(doc, from, to);
+        JsonArray items = new JsonArray(ops.size());
+        OpJson opJson = OpJson.standard();
+        for (StoredOp op : ops) {
+            JsonObject item = new JsonObject();
+            item.addProperty("version", op.version());
+            item.add("op", opJson.toJsonTree(op.op()));
+            item.addProperty("clientId", op.clientId());
+            item.addProperty("seq", op.seq());
+            item.addProperty("userId", op.userId());
+            item.addProperty("ts", op.timestamp());
+            items.add(item);
+        }
+        JsonObject json = new JsonObject();
+        json.addProperty("doc", doc);
+        json.addProperty("from", from);
+        json.addProperty("to", from + ops.size());
+        json.add("ops", items);
+        return json;
+    }
+
+    private static Long number(Request request, String name) {
+        String value = request.getParameter(name);
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new Refusal(400, "bad_request", "\"" + name + "\" must be a non-negative integer, got \"" + value + "\"");
+    }
+
+    private static void respond(Response response, CompletableFuture<JsonObject> answer) {
+        int status = 200;
+        JsonObject body;
+        try {
+            body = answer.join();
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            body = new JsonObject();
+            if (cause instanceof Refusal r) {
+                status = r.status;
+                body.addProperty("code", r.code);
+                body.addProperty("message", r.getMessage());
+                if (status == 401) {
+                    response.setHeader("WWW-Authenticate", "Bearer");
+                }
+                if (status == 405) {
+                    response.setHeader("Allow", "GET");
+                }
+            } else {
+                log.error("HTTP API request failed", cause);
+                status = 500;
+                body.addProperty("code", "internal");
+                body.addProperty("message", "the server failed to answer");
+            }
+        }
+        write(response, status, "application/json", body.toString());
+    }
+
+    static void write(Response response, int status, String contentType, String body) {
+        response.setStatus(status);
+        response.setContentType(contentType);
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        try {
+            response.getWriter().write(body);
+        } catch (IOException e) {
+            log.debug("HTTP client went away: {}", e.toString());
+        }
+    }
+}

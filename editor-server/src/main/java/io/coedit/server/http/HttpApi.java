@@ -1,0 +1,68 @@
+package io.coedit.server.http;
+
+import io.coedit.server.auth.Authenticator;
+import io.coedit.server.metrics.ServerMetrics;
+import io.coedit.server.session.DocumentService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
+import org.glassfish.grizzly.http.server.ServerConfiguration;
+
+/**
+ * The HTTP side of the server, on the WebSocket's port:
+ * <pre>
+ *   GET /                          the web client (static files from the classpath folder web/)
+ *   GET /api/docs                  documents: id, version, updated
+ *   GET /api/docs/{id}             text and version; ?version=v for an older version
+ *   GET /api/docs/{id}/ops         committed ops; ?from=&amp;to= (at most 1000 a request)
+ *   GET /healthz                   200 while serving, 503 while shutting down
+ *   GET /metrics                   Prometheus text format
+ * </pre>
+ * {@code /api} takes the same tokens as the socket (as {@code Authorization: Bearer}) when
+ * the server has a secret. Database reads run on a small pool of their own, with the
+ * Grizzly response suspended meanwhile: Grizzly's threads never wait on the store.
+ */
+public final class HttpApi implements AutoCloseable {
+    private final DocumentService service;
+    private final Authenticator auth;
+    private final ServerMetrics metrics;
+    private final BooleanSupplier serving;
+    private final ExecutorService readers;
+
+    /** @param serving false once the server is shutting down, which /healthz reports */
+    public HttpApi(DocumentService service, Authenticator auth, ServerMetrics metrics, BooleanSupplier serving) {
+        this.service = service;
+        this.auth = auth;
+        this.metrics = metrics;
+        this.serving = serving;
+        AtomicInteger n = new AtomicInteger();
+        this.readers = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "coedit-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Maps every handler on {@code config}. */
+    public void install(ServerConfiguration config) {
+        CLStaticHttpHandler web = new CLStaticHttpHandler(HttpApi.class.getClassLoader(), "/web/");
+        web.setFileCacheEnabled(false); // the classpath does not change; Grizzly's cache only adds memory
+        config.addHttpHandler(web, "/");
+        config.addHttpHandler(new DocumentsHandler(service, auth, readers), "/api/*");
+        config.addHttpHandler(new HealthHandler(serving, metrics), "/healthz");
+        config.addHttpHandler(new MetricsHandler(metrics), "/metrics");
+    }
+
+    @Override
+    public void close() {
+        readers.shutdown();
+        try {
+            readers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.coedit.server.ws;
+
+import io.coedit.server.auth.Authenticator;
+import io.coedit.server.metrics.ServerMetrics;
+import io.coedit.server.protocol.ProtocolCodec;
+import io.coedit.server.session.DocumentService;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
+
+/**
+ * The WebSocket side of the server: protocol v1 at {@value #PATH}, one {@link Connection}
+ * per socket, each a {@link io.coedit.server.session.Peer} of the document service.
+ *
+ * <p>Also enforces what the endpoint itself cannot see: the Origin allow-list at the
+ * handshake, sessions per remote address (Tyrus closes the extra ones with 1013), and a
+ * timer that pings quiet clients and closes silent ones.
+ */
+public final class WebSocketGateway implements AutoCloseable {
+    public static final String PATH = "/ws";
+
+    final DocumentService service;
+    final Authenticator auth;
+    final ProtocolCodec codec;
+    final ServerMetrics metrics;
+    final ConnectionLimits limits;
+    private final OriginPolicy origins;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer;
+
+    /**
+     * @param allowedOrigins origins allowed besides the server's own; empty means pages on
+     *     loopback names, any port; {@code *} means every origin
+     * @throws IllegalArgumentException if an allowed origin is not {@code scheme://host[:port]}
+     */
+    public WebSocketGateway(DocumentService service, Authenticator auth, ProtocolCodec codec, ServerMetrics metrics,
+            ConnectionLimits limits, List<String> allowedOrigins) {
+        this.service = service;
+        this.auth = auth;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.limits = limits;
+        this.origins = new OriginPolicy(allowedOrigins);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coedit-ws-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(50, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
+        timer.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The Grizzly add-on that upgrades requests to {@value #PATH} into connections. */
+    public AddOn addOn() {
+        // Tyrus gives up on a frame it cannot buffer (1011, no explanation); leave room above
+        // the limit so that most oversized frames reach the endpoint and get a too_large.
+        int incoming = (int) Math.min(Integer.MAX_VALUE - 1, 2L * limits.maxMessageBytes() + 65_536);
+        EngineContainer container = new EngineContainer(incoming, limits.maxSessionsPerAddress());
+        ServerEndpointConfig config = ServerEndpointConfig.Builder.create(Connection.class, PATH)
+                .configurator(new ServerEndpointConfig.Configurator() {
+                    @Override
+                    public boolean checkOrigin(String origin) {
+                        return origins.allows(origin);
+                    }
+
+                    @Override
+                    public <T> T getEndpointInstance(Class<T> type) {
+                        return type.cast(new Connection(WebSocketGateway.this));
+                    }
+                })
+                .build();
+        try {
+            container.register(config);
+        } catch (DeploymentException e) {
+            throw new IllegalStateException("the WebSocket endpoint could not be deployed", e);
+        }
+        container.doneDeployment();
+        return new WebSocketAddOn(container, "");
+    }
+
+    /** Tells the Origin check the server's own address once it is bound. */
+    public void serverAt(String host, int port) {
+        origins.serverAt(host, port);
+    }
+
+    /** Open connections. */
+    public int connections() {
+        return connections.size();
+    }
+
+    /**
+     * Closes every connection with 1001 once what is queued for it (the last acks) is
+     * written, waiting at most {@code grace}.
+     */
+    public void closeAll(Duration grace) {
+        CloseReason reason = new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+        for (Connection c : connections) {
+            c.closeAfterQueued(reason, "shutdown");
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        synchronized (connections) {
+            while (!connections.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    connections.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        for (Connection c : connections) {
+            c.drop(reason, null);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    void opened(Connection c) {
+        connections.add(c);
+        metrics.connectionOpened();
+    }
+
+    /** The connection is gone (or given up on); called again when its socket closes. */
+    void closed(Connection c) {
+        if (!connections.remove(c)) {
+            return;
+        }
+        metrics.connectionClosed();
+        if (c.clientId() != null) {
+            try {
+                service.disconnected(c);
+                for (String doc : c.requestedDocuments()) {
+                    service.close(c, doc);
+                }
+            } catch (RuntimeException e) {
+                // The service is closed (shutdown): its documents are going away with it.
+                org.slf4j.LoggerFactory.getLogger(WebSocketGateway.class).debug("leave after shutdown: {}", e.toString());
+            }
+        }
+        synchronized (connections) {
+            connections.notifyAll();
+        }
+    }
+
+    private void checkIdle() {
+        long now = System.nanoTime();
+        for (Connection c : connections) {
+            try {
+                c.checkIdle(now);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(WebSocketGateway.class).warn("idle check of {} failed", c.remoteAddress(), e);
+            }
+        }
+    }
+}
