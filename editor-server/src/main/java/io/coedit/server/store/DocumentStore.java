@@ -15,7 +15,8 @@ import java.util.Optional;
  * serialisation point, and the loser transforms and retries.
  *
  * <p>Implementations are thread-safe. A document that was never committed to has version 0
- * and the empty text.
+ * and the empty text. A failure of the storage underneath surfaces as an unchecked
+ * {@link StoreException}.
  */
 public interface DocumentStore extends AutoCloseable {
 
@@ -36,18 +37,26 @@ public interface DocumentStore extends AutoCloseable {
 
     /**
      * Appends every commit in one transaction: all or nothing. Durable when it returns.
+     * Commits apply in list order, so two commits of one document may follow each other
+     * (the second based on the first's head).
      *
      * @throws VersionConflictException if a document's head is not its commit's base version
+     * @throws IllegalStateException if an operation repeats a submission ({@code clientId},
+     *     {@code seq}) already committed to its document, or repeated within the call
+     * @throws StoreException if the database fails
      */
     void commit(List<DocumentCommit> commits);
 
-    /** Every document that has history, most recently changed first. */
+    /**
+     * Every document that has history, most recently changed first (by the newest operation
+     * timestamp; ties by id).
+     */
     List<DocumentSummary> list();
 
     /** Stores a chat message and returns it with its id. */
     ChatMessage addChat(String docId, String userId, String userName, String text, long timestamp);
 
-    /** The last {@code limit} chat messages of a document, oldest first. */
+    /** The last {@code limit} chat messages of a document, oldest first; none if {@code limit} is not positive. */
     List<ChatMessage> recentChat(String docId, int limit);
 
     /** Releases the store; commits that returned stay durable. */

@@ -3,9 +3,11 @@ package io.coedit.server.store;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -19,7 +21,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
     private static final class Doc {
         final List<StoredOp> ops = new ArrayList<>();
         final TreeMap<Long, Snapshot> snapshots = new TreeMap<>();
-        final Map<String, Map<Long, StoredOp>> bySubmission = new HashMap<>();
+        final Map<String, TreeMap<Long, StoredOp>> bySubmission = new HashMap<>();
         long updated;
     }
 
@@ -38,44 +40,49 @@ public final class InMemoryDocumentStore implements DocumentStore {
     @Override
     public synchronized List<StoredOp> ops(String docId, long from, long to) {
         Doc doc = docs.get(docId);
-        if (doc == null || from >= doc.ops.size() || from >= to) {
-            return List.of();
-        }
-        return List.copyOf(doc.ops.subList((int) Math.max(0, from), (int) Math.min(to, doc.ops.size())));
+        long start = Math.max(0, from);
+        long end = doc == null ? 0 : Math.min(to, doc.ops.size());
+        return start >= end ? List.of() : List.copyOf(doc.ops.subList((int) start, (int) end));
     }
 
     @Override
     public synchronized Optional<StoredOp> findSubmission(String docId, String clientId, long seq) {
         Doc doc = docs.get(docId);
-        return doc == null ? Optional.empty()
-                : Optional.ofNullable(doc.bySubmission.getOrDefault(clientId, Map.of()).get(seq));
+        Map<Long, StoredOp> mine = doc == null ? null : doc.bySubmission.get(clientId);
+        return mine == null ? Optional.empty() : Optional.ofNullable(mine.get(seq));
     }
 
     @Override
     public synchronized long lastSeq(String docId, String clientId) {
         Doc doc = docs.get(docId);
-        if (doc == null) {
-            return 0;
-        }
-        return doc.bySubmission.getOrDefault(clientId, Map.of()).keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+        TreeMap<Long, StoredOp> mine = doc == null ? null : doc.bySubmission.get(clientId);
+        return mine == null ? 0 : mine.lastKey();
     }
 
     @Override
     public synchronized void commit(List<DocumentCommit> commits) {
+        // Check everything before changing anything: the call is all or nothing. Heads are
+        // followed through the list, as a transaction sees its own earlier commits.
+        Map<String, Long> heads = new HashMap<>();
+        Set<List<Object>> submissions = new HashSet<>();
         for (DocumentCommit c : commits) {
-            long head = headVersion(c.docId());
+            long head = heads.containsKey(c.docId()) ? heads.get(c.docId()) : headVersion(c.docId());
             if (head != c.baseVersion()) {
                 throw new VersionConflictException(c.docId(), c.baseVersion(), head);
+            }
+            heads.put(c.docId(), c.headVersion());
+            for (StoredOp op : c.ops()) {
+                if (!submissions.add(List.of(c.docId(), op.clientId(), op.seq()))
+                        || findSubmission(c.docId(), op.clientId(), op.seq()).isPresent()) {
+                    throw new IllegalStateException("submission " + op.clientId() + "/" + op.seq()
+                            + " is already committed to document " + c.docId());
+                }
             }
         }
         for (DocumentCommit c : commits) {
             Doc doc = docs.computeIfAbsent(c.docId(), id -> new Doc());
             for (StoredOp op : c.ops()) {
-                Map<Long, StoredOp> mine = doc.bySubmission.computeIfAbsent(op.clientId(), id -> new HashMap<>());
-                if (mine.containsKey(op.seq())) {
-                    throw new IllegalStateException("submission " + op.clientId() + "/" + op.seq() + " committed twice");
-                }
-                mine.put(op.seq(), op);
+                doc.bySubmission.computeIfAbsent(op.clientId(), id -> new TreeMap<>()).put(op.seq(), op);
                 doc.ops.add(op);
                 doc.updated = Math.max(doc.updated, op.timestamp());
             }
@@ -103,6 +110,9 @@ public final class InMemoryDocumentStore implements DocumentStore {
 
     @Override
     public synchronized List<ChatMessage> recentChat(String docId, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
         List<ChatMessage> mine = chat.stream().filter(m -> m.docId().equals(docId)).toList();
         return List.copyOf(mine.subList(Math.max(0, mine.size() - limit), mine.size()));
     }

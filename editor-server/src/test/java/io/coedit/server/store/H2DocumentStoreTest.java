@@ -1,0 +1,212 @@
+package io.coedit.server.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coedit.ot.TextOperation;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store contract, held by the H2 store, plus what only a durable store promises:
+ * what was committed is there after closing and opening the folder again.
+ */
+class H2DocumentStoreTest extends DocumentStoreContract {
+
+    @TempDir
+    Path folder;
+
+    @Override
+    protected DocumentStore openStore() {
+        return new H2DocumentStore(folder);
+    }
+
+    /** Everything a reader can see of the store, to compare across a reopen. */
+    record Contents(List<DocumentSummary> documents, List<List<StoredOp>> histories,
+            List<Optional<Snapshot>> snapshots, List<String> texts, List<ChatMessage> chat) {}
+
+    static Contents contents(DocumentStore store, List<String> docIds) {
+        return new Contents(store.list(),
+                docIds.stream().map(id -> store.ops(id, 0, Long.MAX_VALUE)).toList(),
+                docIds.stream().map(id -> store.snapshotAtOrBelow(id, Long.MAX_VALUE)).toList(),
+                docIds.stream().map(id -> load(store, id)).toList(),
+                docIds.stream().flatMap(id -> store.recentChat(id, 1_000).stream()).toList());
+    }
+
+    @Test
+    void everythingCommittedIsThereAfterCloseAndReopen() {
+        List<String> docIds = List.of("alpha", "beta", "gamma");
+        String alpha = randomHistory(store, "alpha", 1, 25);
+        String beta = randomHistory(store, "beta", 2, 10);
+        store.commit(List.of(inserts("gamma", 0, "c1", 1, "🇫🇷", "中"), inserts("alpha", store.headVersion("alpha"), "c1", 1, "!")));
+        alpha = "!" + alpha;
+        ChatMessage hello = store.addChat("beta", "u1", "Ada", "hello 👋", 5_000);
+        Contents before = contents(store, docIds);
+        long alphaHead = store.headVersion("alpha");
+        store.close();
+
+        store = new H2DocumentStore(folder);
+
+        assertEquals(before, contents(store, docIds));
+        assertEquals(List.of(alpha, beta, "中🇫🇷"), before.texts());
+        for (String id : docIds) {
+            assertEquals(load(store, id), replay("", store.ops(id, 0, store.headVersion(id))),
+                    "snapshot plus replay equals the whole history of " + id);
+        }
+        assertEquals(alphaHead, store.headVersion("alpha"));
+        assertEquals(1, store.lastSeq("alpha", "c1"));
+        assertEquals(Optional.of(store.ops("gamma", 1, 2).get(0)), store.findSubmission("gamma", "c1", 2));
+        assertEquals(List.of(hello), store.recentChat("beta", 10));
+        // The reopened store carries on where the history stopped; chat ids keep growing.
+        store.commit(List.of(inserts("gamma", 2, "c2", 1, "→")));
+        assertEquals("→中🇫🇷", load(store, "gamma"));
+        assertTrue(store.addChat("beta", "u1", "Ada", "again", 6_000).id() > hello.id());
+    }
+
+    /**
+     * Whether H2 has let go of the database file. In this JVM a second store would simply
+     * share a database H2 still held open, so ask the file system: H2 holds a lock on the
+     * file while the database is open, and a lock this JVM already holds cannot be taken twice.
+     */
+    boolean databaseFileIsReleased() throws IOException {
+        Path file = folder.resolve(H2DocumentStore.DATABASE_NAME + ".mv.db");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock()) {
+            return lock != null;
+        } catch (OverlappingFileLockException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void closingReleasesTheDatabaseFile() throws IOException {
+        store.commit(List.of(inserts("doc", 0, "c", 1, "a")));
+        assertFalse(databaseFileIsReleased(), "H2 holds the file while the store is open");
+        store.close();
+        assertTrue(databaseFileIsReleased(), "the file is free once the store is closed");
+    }
+
+    /**
+     * The point of {@code WRITE_DELAY=0}: another JVM commits and prints each version once
+     * its commit has returned, and is killed without warning mid-stream; every version it
+     * printed must be in the file. (With H2's default delay, hundreds were lost this way.)
+     */
+    @Test
+    void commitsThatReturnedSurviveAKilledProcess() throws Exception {
+        store.close();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = folder.resolve("writer.log");
+        Process writer = new ProcessBuilder(java, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), CrashingWriter.class.getName(), folder.toString())
+                .redirectError(log.toFile())
+                .start();
+        long acked = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while (acked < CrashingWriter.KILL_AFTER && (line = out.readLine()) != null) {
+                acked = Long.parseLong(line.trim());
+            }
+        } finally {
+            writer.destroyForcibly(); // SIGKILL where there is one: no shutdown hooks, no close
+            writer.waitFor();
+        }
+        assertTrue(acked >= CrashingWriter.KILL_AFTER,
+                "the writer stopped after " + acked + " commits: " + Files.readString(log));
+
+        store = new H2DocumentStore(folder);
+
+        long head = store.headVersion("crash");
+        assertTrue(head >= acked, "acknowledged " + acked + " commits but only " + head + " survived");
+        assertEquals("x".repeat((int) head), load(store, "crash"));
+    }
+
+    /** The process {@link #commitsThatReturnedSurviveAKilledProcess} kills. */
+    static final class CrashingWriter {
+        static final long KILL_AFTER = 1_500;
+
+        public static void main(String[] args) {
+            DocumentStore store = new H2DocumentStore(Path.of(args[0]));
+            for (long version = 0; ; version++) {
+                store.commit(List.of(new DocumentCommit("crash", version,
+                        List.of(op(version, TextOperation.insert(0, "x"), "writer", version + 1)), null)));
+                System.out.println(version + 1);
+                System.out.flush();
+            }
+        }
+    }
+
+    @Test
+    void theFolderOpensAgainAndAgain() {
+        store.commit(List.of(inserts("doc", 0, "c", 1, "a")));
+        for (int round = 1; round <= 3; round++) {
+            store.close();
+            store = new H2DocumentStore(folder); // the migrations, already applied, run no more
+            assertEquals(round, store.headVersion("doc"));
+            store.commit(List.of(inserts("doc", round, "c", round + 1, "x")));
+        }
+        assertEquals("xxxa", load(store, "doc"));
+        assertEquals(4, store.lastSeq("doc", "c"));
+    }
+
+    @Test
+    void aMissingFolderIsCreatedAndOnlyAFolderWillDo() throws Exception {
+        Path nested = folder.resolve("data/deeper");
+        try (H2DocumentStore other = new H2DocumentStore(nested)) {
+            other.commit(List.of(inserts("doc", 0, "c", 1, "a")));
+            assertTrue(other.folder().isAbsolute());
+        }
+        assertTrue(Files.exists(nested.resolve(H2DocumentStore.DATABASE_NAME + ".mv.db")));
+
+        Path aFile = Files.writeString(folder.resolve("not-a-folder"), "x");
+        StoreException e = assertThrows(StoreException.class, () -> new H2DocumentStore(aFile));
+        assertTrue(e.getMessage().contains("not-a-folder"), e.getMessage());
+    }
+
+    @Test
+    void everyUrlKeepsCommitsDurable() {
+        String url = H2DocumentStore.jdbcUrl(folder.toAbsolutePath());
+        assertTrue(url.contains(";WRITE_DELAY=0"), url);
+        assertTrue(url.startsWith("jdbc:h2:file:" + folder.toAbsolutePath()), url);
+    }
+
+    @Test
+    void aClosedStoreRefusesWithAStoreException() {
+        store.close();
+        assertThrows(StoreException.class, () -> store.headVersion("doc"));
+        store.close(); // closing twice is harmless
+    }
+
+    @Test
+    void theHistoryIsStoredInTheWireForm() throws Exception {
+        // Other tools (and a later PostgreSQL store) read the ops column as ot-text-unicode JSON.
+        TextOperation op = TextOperation.builder().retain(3).insert("😀").delete(2).build();
+        store.commit(List.of(new DocumentCommit("doc", 0, List.of(op(0, TextOperation.insert(0, "abcdef"), "c", 1),
+                op(1, op, "c", 2)), null)));
+
+        // In the same JVM a second connection with the same URL shares the open database.
+        try (Connection c = DriverManager.getConnection(H2DocumentStore.jdbcUrl(folder.toAbsolutePath()), "sa", "");
+                ResultSet rs = c.createStatement().executeQuery("SELECT op FROM ops WHERE doc_id = 'doc' ORDER BY version")) {
+            assertTrue(rs.next());
+            assertEquals("[\"abcdef\"]", rs.getString(1));
+            assertTrue(rs.next());
+            assertEquals("[3,\"😀\",{\"d\":2}]", rs.getString(1));
+        }
+    }
+}
