@@ -7,14 +7,13 @@ import io.coedit.server.metrics.ServerMetrics;
 import io.coedit.server.protocol.ProtocolCodec;
 import io.coedit.server.session.DocumentService;
 import io.coedit.server.store.DocumentStore;
-import io.coedit.server.store.InMemoryDocumentStore;
+import io.coedit.server.store.H2DocumentStore;
 import io.coedit.server.ws.ConnectionLimits;
 import io.coedit.server.ws.WebSocketGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,7 +142,8 @@ public final class EditorServer implements AutoCloseable {
     /**
      * Opens the store, binds the address and starts serving.
      *
-     * @throws UncheckedIOException if the address cannot be bound or the data folder made
+     * @throws UncheckedIOException if the address cannot be bound
+     * @throws io.coedit.server.store.StoreException if the database cannot be opened
      */
     public synchronized EditorServer start() {
         if (server != null) {
@@ -183,12 +183,7 @@ public final class EditorServer implements AutoCloseable {
 
     /** The store behind {@code --data}: one line to change when another store is wanted. */
     private static DocumentStore openStore(Path data) {
-        try {
-            Files.createDirectories(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data folder " + data + ": " + e.getMessage(), e);
-        }
-        return new InMemoryDocumentStore();
+        return new H2DocumentStore(data);
     }
 
     /** The port actually bound. */

@@ -107,7 +107,8 @@ public final class Main implements Callable<Integer> {
         EditorServer server;
         try {
             server = builder().build().start();
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (RuntimeException e) {
+            // A taken port, a bad setting, a database another process holds: say which, no trace.
             log.error("cannot start: {}", e.getMessage());
             return 2;
         }
