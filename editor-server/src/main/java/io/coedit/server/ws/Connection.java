@@ -336,7 +336,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             try {
                 session.getAsyncRemote().sendText(current, result -> written(current, result));
             } catch (RuntimeException e) {
-                written(current, new SendResult(e));
+                written(current, new SendResult(session, e));
             }
             synchronized (this) {
                 writerThread = null;
@@ -366,7 +366,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
         if (!result.isOK()) {
             log.debug("write to {} failed: {}", remoteAddress, String.valueOf(result.getException()));
-            closeSession(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "write failed"));
+            closeSession(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "write failed"));
             return;
         }
         if (next != null) {
