@@ -32,6 +32,7 @@ import java.util.function.Consumer;
  * caller on the database: calls enqueue work and return.
  */
 public final class DocumentService implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DocumentService.class);
 
     /** Limits and tuning; {@link #defaults()} are what the server uses unless told otherwise. */
     public record Settings(
@@ -106,16 +107,32 @@ public final class DocumentService implements AutoCloseable {
         }
 
         void run(Consumer<DocumentSession> work) {
+            run(null, null, work);
+        }
+
+        /**
+         * Runs {@code work} on the document's queue; if it fails (the store is down while
+         * loading, say), {@code peer} hears {@code internal} instead of nothing.
+         */
+        void run(Peer peer, Long seq, Consumer<DocumentSession> work) {
             queue.submit(() -> {
                 if (unloaded) {
                     // Unloaded after this task was queued: hand it to the document's new entry.
-                    entry(docId).run(work);
+                    entry(docId).run(peer, seq, work);
                     return;
                 }
-                if (session == null) {
-                    session = new DocumentSession(docId, DocumentService.this, store, settings);
+                try {
+                    if (session == null) {
+                        session = new DocumentSession(docId, DocumentService.this, store, settings);
+                    }
+                    work.accept(session);
+                } catch (RuntimeException e) {
+                    log.error("request on document {} failed", docId, e);
+                    if (peer != null) {
+                        peer.send(new Outgoing(new ServerMessage.Error(ErrorCode.INTERNAL,
+                                "the server could not complete this request", docId, seq)));
+                    }
                 }
-                work.accept(session);
             });
         }
     }
@@ -175,33 +192,39 @@ public final class DocumentService implements AutoCloseable {
     /** Subscribes {@code peer} to a document, creating it on first open; see protocol {@code open}. */
     public void open(Peer peer, String docId, Long fromVersion) {
         if (accepting(peer, docId, null)) {
-            entry(docId).run(s -> s.open(peer, fromVersion));
+            // Recorded now, not when the queue gets to it, so a disconnect that overtakes
+            // the open still unsubscribes the peer.
+            openBy.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(docId);
+            entry(docId).run(peer, null, s -> s.open(peer, fromVersion));
         }
     }
 
     /** An operation based on {@code version}; acknowledged once durable, broadcast to the others. */
     public void submit(Peer peer, String docId, long version, long seq, TextOperation op) {
         if (accepting(peer, docId, seq)) {
-            entry(docId).run(s -> s.submit(peer, version, seq, op));
+            entry(docId).run(peer, seq, s -> s.submit(peer, version, seq, op));
         }
     }
 
     /** The peer's selections at {@code version}, or null for none; relayed to the others. */
     public void presence(Peer peer, String docId, long version, List<Selection> selection) {
         if (accepting(peer, docId, null)) {
-            entry(docId).run(s -> s.presence(peer, version, selection));
+            entry(docId).run(peer, null, s -> s.presence(peer, version, selection));
         }
     }
 
     /** A chat message, stored and sent to everyone on the document, sender included. */
     public void chat(Peer peer, String docId, String text) {
         if (accepting(peer, docId, null)) {
-            entry(docId).run(s -> s.chat(peer, text));
+            entry(docId).run(peer, null, s -> s.chat(peer, text));
         }
     }
 
     /** Unsubscribes the peer from one document; the others get {@code leave}. */
     public void close(Peer peer, String docId) {
+        if (closing) {
+            return; // everyone is leaving; the queues are finishing their commits
+        }
         Entry e = documents.get(docId);
         if (e != null) {
             e.run(s -> s.close(peer));
@@ -210,6 +233,9 @@ public final class DocumentService implements AutoCloseable {
 
     /** The peer is gone: unsubscribes it everywhere. */
     public void disconnected(Peer peer) {
+        if (closing) {
+            return;
+        }
         Set<String> docs = openBy.remove(peer);
         if (docs != null) {
             for (String docId : List.copyOf(docs)) {
@@ -245,6 +271,11 @@ public final class DocumentService implements AutoCloseable {
     /** A document's text at {@code version} (the head if null); empty if that version does not exist. */
     public CompletableFuture<Optional<DocumentText>> text(String docId, Long version) {
         CompletableFuture<Optional<DocumentText>> result = new CompletableFuture<>();
+        if (!documents.containsKey(docId) && store.headVersion(docId) == 0) {
+            // Never written: answer without loading a session for an id someone made up.
+            result.complete(Optional.empty());
+            return result;
+        }
         entry(docId).run(s -> {
             long v = version == null ? s.version() : version;
             String t = s.textAt(v);
