@@ -88,7 +88,32 @@ public final class TextOperation {
      * there: {@code Array.prototype.splice} measured in code points.
      */
     public static TextOperation splice(int position, int deleteCount, String text) {
-        return new Builder().retain(position).delete(deleteCount).insert(text).build();
+        if (position < 0 || deleteCount < 0) {
+            throw new IllegalArgumentException("splice position and delete count must not be negative, got "
+                    + position + ", " + deleteCount);
+        }
+        // Built directly: this is how every keystroke becomes an operation, and the
+        // canonical order [retain, insert, delete] is known without a builder.
+        Insert insert = text.isEmpty() ? null : new Insert(text);
+        if (insert == null && deleteCount == 0) {
+            return NOOP;
+        }
+        Component[] parts = new Component[(position > 0 ? 1 : 0) + (insert != null ? 1 : 0) + (deleteCount > 0 ? 1 : 0)];
+        int k = 0;
+        if (position > 0) {
+            parts[k++] = new Retain(position);
+        }
+        if (insert != null) {
+            parts[k++] = insert;
+        }
+        if (deleteCount > 0) {
+            parts[k] = new Delete(deleteCount);
+        }
+        int base = position + deleteCount;
+        if (base < 0) {
+            throw new IllegalArgumentException("operation longer than " + Integer.MAX_VALUE + " code points");
+        }
+        return new TextOperation(parts, base, insert == null ? 0 : insert.length(), deleteCount);
     }
 
     /**
