@@ -1,0 +1,101 @@
+/**
+ * Runs the shared vectors of conformance/text-ot.json (format: conformance/README.md)
+ * against the browser engine. Each case gives {name, kind, passed, message}; the Java test
+ * that drives the browser turns every one into a test of its own, named after the case.
+ */
+import { TextOperation, InvalidOperationError } from '../js/text-operation.js';
+
+/** Runs every case of a parsed vector file; never throws. */
+export function runConformance(file) {
+    return file.cases.map(c => {
+        try {
+            check(c);
+            return { name: c.name, kind: c.kind, passed: true, message: '' };
+        } catch (e) {
+            return { name: c.name, kind: c.kind, passed: false, message: String(e && e.message || e) };
+        }
+    });
+}
+
+function check(c) {
+    switch (c.kind) {
+        case 'apply': {
+            const op = TextOperation.fromJSON(c.op);
+            same('apply', c.expected, op.apply(c.doc));
+            same('resultLength', [...c.expected].length, op.resultLength([...c.doc].length));
+            break;
+        }
+        case 'normalize':
+            sameOp('canonical form', c.expected, TextOperation.fromJSON(c.op));
+            // The canonical form reads back to itself.
+            sameOp('canonical form read again', c.expected, TextOperation.fromJSON(c.expected));
+            break;
+        case 'compose':
+            sameOp('compose(op, other)', c.expected,
+                TextOperation.compose(TextOperation.fromJSON(c.op), TextOperation.fromJSON(c.other)));
+            break;
+        case 'transform': {
+            const op = TextOperation.fromJSON(c.op);
+            const other = TextOperation.fromJSON(c.other);
+            sameOp(`transform(op, other, ${c.side})`, c.expected, TextOperation.transform(op, other, c.side));
+            break;
+        }
+        case 'invert':
+            sameOp('invert(op, doc)', c.expected, TextOperation.invert(TextOperation.fromJSON(c.op), c.doc));
+            break;
+        case 'transformPosition':
+            same(`transformPosition(${c.pos}, ${c.side})`, c.expected,
+                TextOperation.fromJSON(c.op).transformPosition(c.pos, c.side));
+            break;
+        case 'applySequence': {
+            let text = c.doc;
+            for (const op of c.ops) {
+                text = TextOperation.fromJSON(op).apply(text);
+            }
+            same('final document', c.expected, text);
+            break;
+        }
+        case 'invalid':
+            checkInvalid(c);
+            break;
+        default:
+            throw new Error(`unknown kind ${c.kind}`);
+    }
+}
+
+function checkInvalid(c) {
+    if (c.stage === 'parse') {
+        const e = rejected('TextOperation.parse', () => TextOperation.parse(c.opJson));
+        if (c.item !== undefined && !e.message.startsWith(`op[${c.item}]`)) {
+            throw new Error(`the message should name op[${c.item}]: ${e.message}`);
+        }
+    } else if (c.stage === 'apply') {
+        const op = TextOperation.fromJSON(c.op); // well-formed: only applying it must fail
+        rejected('apply', () => op.apply(c.doc));
+        rejected('invert', () => TextOperation.invert(op, c.doc));
+    } else {
+        throw new Error(`unknown stage ${c.stage}`);
+    }
+}
+
+function rejected(what, action) {
+    try {
+        action();
+    } catch (e) {
+        if (e instanceof InvalidOperationError) {
+            return e;
+        }
+        throw new Error(`${what} should throw InvalidOperationError, threw ${e}`);
+    }
+    throw new Error(`${what} should have been rejected`);
+}
+
+function same(what, expected, actual) {
+    if (expected !== actual) {
+        throw new Error(`${what}: expected ${JSON.stringify(expected)} but got ${JSON.stringify(actual)}`);
+    }
+}
+
+function sameOp(what, expected, actual) {
+    same(what, JSON.stringify(expected), JSON.stringify(actual));
+}
