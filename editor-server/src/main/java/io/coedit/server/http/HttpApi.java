@@ -15,6 +15,7 @@ import org.glassfish.grizzly.http.server.ServerConfiguration;
  * The HTTP side of the server, on the WebSocket's port:
  * <pre>
  *   GET /                          the web client (static files from the classpath folder web/)
+ *   GET /d/{name}                  the web client's editor page for document {name}
  *   GET /api/docs                  documents: id, version, updated
  *   GET /api/docs/{id}             text and version; ?version=v for an older version
  *   GET /api/docs/{id}/ops         committed ops; ?from=&amp;to= (at most 1000 a request)
@@ -51,6 +52,7 @@ public final class HttpApi implements AutoCloseable {
         CLStaticHttpHandler web = new CLStaticHttpHandler(HttpApi.class.getClassLoader(), "/web/");
         web.setFileCacheEnabled(false); // the classpath does not change; Grizzly's cache only adds memory
         config.addHttpHandler(web, "/");
+        config.addHttpHandler(new EditorPageHandler(HttpApi.class.getClassLoader()), "/d/*");
         config.addHttpHandler(new DocumentsHandler(service, auth, readers), "/api/*");
         config.addHttpHandler(new HealthHandler(serving, metrics), "/healthz");
         config.addHttpHandler(new MetricsHandler(metrics), "/metrics");
