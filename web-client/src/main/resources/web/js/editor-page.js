@@ -84,7 +84,8 @@ function main() {
         textarea.placeholder = doc.ready ? (doc.readOnly ? 'This document is empty.' : 'Start typing…') : 'Loading…';
         const points = [...doc.text].length;
         const lines = doc.text === '' ? 0 : doc.text.split('\n').length;
-        stats.textContent = `${points.toLocaleString()} characters · ${lines.toLocaleString()} lines`
+        const plural = (n, word) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+        stats.textContent = `${plural(points, 'character')} · ${plural(lines, 'line')}`
             + (doc.storageFailed ? ' · unsent edits could not be saved in this browser' : '');
         chat.setEnabled(connection.state === ConnectionState.CONNECTED);
     };
@@ -105,7 +106,10 @@ function main() {
     });
 
     doc.addEventListener('peers', renderPeople);
-    doc.addEventListener('remote-op', renderPeople);
+    doc.addEventListener('remote-op', () => {
+        renderPeople();
+        renderStatus();
+    });
     doc.addEventListener('reset', () => {
         renderPeople();
         renderStatus();

@@ -20,6 +20,9 @@ const COPIED = [
     'textRendering', 'tabSize', 'paddingTop', 'paddingRight', 'paddingBottom', 'paddingLeft', 'direction',
 ];
 
+/** How long a name stays up after its caret last moved; then only a small flag shows where it is. */
+const LABEL_SHOWN_MS = 4000;
+
 /** A colour a user record may safely carry into a style: #rgb or #rrggbb. */
 export function safeColor(color) {
     return typeof color === 'string' && /^#(?:[0-9a-fA-F]{3}){1,2}$/.test(color) ? color : '#6b7280';
@@ -47,8 +50,9 @@ export class PresenceLayer {
     }
 
     /**
-     * Draws `peers` over `text`: each {clientId, user: {name, color}, ranges: [{anchor, head}]}
-     * in code points of text (peers without ranges are not drawn).
+     * Draws `peers` over `text`: each {clientId, user: {name, color}, ranges: [{anchor, head}],
+     * movedAt} with ranges in code points of text (peers without ranges are not drawn) and
+     * movedAt the time (ms) the peer last moved or typed.
      */
     render(text, peers) {
         this._text = text;
@@ -147,6 +151,14 @@ export class PresenceLayer {
         const label = document.createElement('span');
         label.className = 'remote-caret-label';
         label.textContent = peer.user.name;
+        // The name fades once the caret has been still for a while (the mirror is redrawn on
+        // every change, so the fade is timed from when the caret moved, not from now).
+        const shownFor = LABEL_SHOWN_MS - (Date.now() - (peer.movedAt ?? 0));
+        if (shownFor <= 0) {
+            caret.classList.add('quiet');
+        } else {
+            label.style.animationDelay = `${shownFor}ms`;
+        }
         caret.append(label);
         return caret;
     }

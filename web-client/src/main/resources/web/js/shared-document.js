@@ -62,7 +62,10 @@ export class SharedDocument extends EventTarget {
         this.readOnly = false;
         /** Whether the state came from a record of a page that is gone. */
         this.restored = false;
-        /** Peers by client id: {clientId, user, ranges: [{anchor, head}] in local code points, or null}. */
+        /**
+         * Peers by client id: {clientId, user, ranges: [{anchor, head}] in local code points or
+         * null, movedAt: when they last moved or typed (ms)}.
+         */
         this.peers = new Map();
         /** Chat messages, oldest first: {id, user, text, ts}. */
         this.chat = [];
@@ -356,8 +359,12 @@ export class SharedDocument extends EventTarget {
         this._length += local.lengthChange;
         this._selection = client.selection;
         for (const peer of this.peers.values()) {
-            const side = peer.clientId === m.clientId ? Side.RIGHT : Side.LEFT; // their caret follows their typing
-            peer.ranges = peer.ranges && peer.ranges.map(r => local.transformSelection(r, side));
+            const theirs = peer.clientId === m.clientId;
+            // Their caret follows their typing; everyone else's stays before text inserted at it.
+            peer.ranges = peer.ranges && peer.ranges.map(r => local.transformSelection(r, theirs ? Side.RIGHT : Side.LEFT));
+            if (theirs) {
+                peer.movedAt = this._timers.now();
+            }
         }
         this._placeWaiting();
         this._persist();
@@ -589,6 +596,7 @@ export class SharedDocument extends EventTarget {
             user: user || (known && known.user) || { id: clientId, name: clientId, color: '#888888' },
             ranges: known ? known.ranges : null,
             waiting: null,
+            movedAt: this._timers.now(),
         };
         if (!Array.isArray(selection)) {
             peer.ranges = null;
