@@ -1,6 +1,7 @@
 package io.coedit.bench;
 
 import io.coedit.bench.jmh.JmhCommand;
+import io.coedit.bench.load.LoadCommand;
 import io.coedit.bench.stdio.OtStdioCommand;
 import io.coedit.bench.trace.TraceCommand;
 import picocli.CommandLine;
@@ -17,8 +18,8 @@ import java.util.concurrent.Callable;
  * end content, an unreadable file), 2 bad usage.
  */
 @Command(name = "coedit-bench",
-        description = "Benchmarks and conformance tools for the coedit OT engine.",
-        subcommands = {OtStdioCommand.class, TraceCommand.class, JmhCommand.class},
+        description = "Benchmarks, the load generator and conformance tools for coedit.",
+        subcommands = {OtStdioCommand.class, TraceCommand.class, JmhCommand.class, LoadCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the tool ran and failed", "2:bad usage"})
 public final class BenchMain implements Callable<Integer> {

@@ -1,0 +1,118 @@
+package io.coedit.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.coedit.bench.BenchMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Argument handling and failing fast; a run against a real server is in editor-server's fault tests. */
+class LoadCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = BenchMain.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    private LoadCommand.Plan plan(String... args) {
+        CommandLine commandLine = BenchMain.commandLine();
+        commandLine.parseArgs(args);
+        CommandLine load = commandLine.getSubcommands().get("load");
+        return ((LoadCommand) load.getCommand()).plan();
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        assertEquals(0, run("load", "--help"));
+        for (String option : List.of("--url", "--docs", "--clients", "--lurkers", "--rate", "--duration", "--ramp",
+                "--trace", "--seed")) {
+            assertTrue(out.toString().contains(option), option + " in " + out);
+        }
+    }
+
+    @Test
+    void badUrlsAreUsageErrorsSayingWhy() {
+        assertEquals(2, run("load", "--url", "http://127.0.0.1:8080/ws"));
+        assertTrue(err.toString().contains("--url must start with ws:// or wss://"), err::toString);
+        assertEquals(2, run("load", "--url", "ws//127.0.0.1:8080/ws"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:8080"));
+        assertTrue(err.toString().contains("the server's WebSocket is at /ws"), err::toString);
+        assertEquals(2, run("load", "--url", "ws://exa mple/ws"));
+        assertEquals(2, run("load"));
+        assertTrue(err.toString().contains("Missing required option: '--url=URL'"), err::toString);
+    }
+
+    @Test
+    void badNumbersAreUsageErrors() {
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--docs", "0"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--clients", "0", "--lurkers", "0"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--rate", "-3"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--rate", "fast"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--duration", "soon"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--duration", "10s", "--ramp", "20s"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--doc-prefix", "-x"));
+        assertEquals(2, run("load", "--url", "ws://127.0.0.1:1/ws", "--clients", "0", "--lurkers", "3",
+                "--trace", "t.json"));
+        assertTrue(err.toString().contains("--rate must be a positive number"), err::toString);
+        assertTrue(err.toString().contains("--ramp (20s) must not be longer than --duration (10s)"), err::toString);
+    }
+
+    @Test
+    void aPlanHoldsTheParsedSettings() {
+        LoadCommand.Plan p = plan("load", "--url", "ws://127.0.0.1:9/ws", "--docs", "200", "--clients", "5",
+                "--lurkers", "3", "--rate", "2.5", "--duration", "2m", "--ramp", "1500ms", "--seed", "42",
+                "--doc-prefix", "bench");
+        assertEquals("http://127.0.0.1:9/", p.http().toString());
+        assertEquals(200 * 8, p.connections());
+        assertEquals(2.5, p.rate());
+        assertEquals(120_000_000_000L, p.durationNanos());
+        assertEquals(1_500_000_000L, p.rampNanos());
+        assertEquals(42, p.seed());
+        assertEquals("bench", p.docPrefix());
+        assertTrue(plan("load", "--url", "ws://h/ws").closedLoop());
+        assertEquals(30_000_000_000L, plan("load", "--url", "ws://h/ws").durationNanos(), "30 s by default");
+        assertEquals(7_000_000_000L, plan("load", "--url", "ws://h/ws", "--duration", "7").durationNanos(), "seconds");
+    }
+
+    @Test
+    void aDeadServerFailsFastWithAClearMessage() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // free once closed: nobody listens there
+        }
+        long start = System.nanoTime();
+        assertEquals(1, run("load", "--url", "ws://127.0.0.1:" + port + "/ws", "--duration", "1s"));
+        assertTrue(err.toString().contains("cannot connect to ws://127.0.0.1:" + port + "/ws: connection refused"),
+                err::toString);
+        assertEquals("", out.toString(), "no summary for a run that never started");
+        assertTrue(System.nanoTime() - start < 20_000_000_000L, "failed fast");
+    }
+
+    @Test
+    void aServerThatIsNotCoeditIsReported() throws Exception {
+        // Something listens but never answers HTTP: the connect timeout ends the wait.
+        try (ServerSocket silent = new ServerSocket(0)) {
+            assertEquals(1, run("load", "--url", "ws://127.0.0.1:" + silent.getLocalPort() + "/ws",
+                    "--connect-timeout", "300ms", "--duration", "1s"));
+            assertTrue(err.toString().contains("cannot"), err::toString);
+        }
+    }
+
+    @Test
+    void throughputIsAckedOverSeconds() {
+        Map<String, Object> t = LoadCommand.throughput(1_000, 600, 10.0, 5.0);
+        assertEquals(100.0, t.get("ackedPerSecond"));
+        assertEquals(120.0, t.get("ackedPerSecondAfterRamp"));
+        assertEquals(0.0, LoadCommand.throughput(5, 5, 0, 0).get("ackedPerSecond"));
+    }
+}
