@@ -27,7 +27,7 @@ export const ConnectionState = Object.freeze({
 const LIMITED = new Set(['op', 'presence', 'chat']);
 
 const FIRST_RETRY_MS = 300;
-const MAX_RETRY_MS = 8000;
+const MAX_RETRY_MS = 5000;
 /** After this many failed attempts in a row the page says offline rather than reconnecting. */
 const ATTEMPTS_BEFORE_OFFLINE = 6;
 const HEARTBEAT_CHECK_MS = 5000;
@@ -59,6 +59,7 @@ export class Connection extends EventTarget {
         this._socket = null;
         this._welcomed = false;
         this._retryTimer = null;
+        this._restarting = false;
         this._heartbeat = null;
         this._lastHeard = 0;
         this._pinged = false;
@@ -100,9 +101,10 @@ export class Connection extends EventTarget {
         this._connect();
     }
 
-    /** Reconnects to say hello again, e.g. with a new name. */
+    /** Reconnects at once to say hello again, e.g. with a new name. */
     restart() {
         if (this._socket !== null) {
+            this._restarting = true;
             this._socket.close(1000, 'reconnecting');
         } else {
             this.reconnectNow();
@@ -183,7 +185,10 @@ export class Connection extends EventTarget {
             if (wasWelcomed) {
                 this.dispatchEvent(new CustomEvent('down'));
             }
-            if (this.state !== ConnectionState.STOPPED) {
+            if (this._restarting) {
+                this._restarting = false;
+                this._connect();
+            } else if (this.state !== ConnectionState.STOPPED) {
                 this._scheduleRetry();
             }
         });
@@ -214,13 +219,12 @@ export class Connection extends EventTarget {
         this.attempts++;
         const offline = (typeof navigator !== 'undefined' && navigator.onLine === false)
             || this.attempts >= ATTEMPTS_BEFORE_OFFLINE;
-        this._setState(offline ? ConnectionState.OFFLINE : ConnectionState.RECONNECTING);
         const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (this.attempts - 1));
         const delay = Math.round(base * (0.8 + 0.4 * Math.random())); // jitter: clients of a restarted server spread out
         this.retryAt = Date.now() + delay;
         clearTimeout(this._retryTimer);
         this._retryTimer = setTimeout(() => this._connect(), delay);
-        this._setState(this.state, true);
+        this._setState(offline ? ConnectionState.OFFLINE : ConnectionState.RECONNECTING, true);
     }
 
     _checkHeartbeat() {

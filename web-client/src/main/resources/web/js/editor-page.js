@@ -78,16 +78,25 @@ function main() {
         presence.render(doc.text, [...doc.peers.values()]);
         people.render(me, [...doc.peers.values()]);
     };
+    let statsTimer = null;
+    const renderStats = () => {
+        statsTimer = null;
+        let lines = doc.text === '' ? 0 : 1;
+        for (let i = doc.text.indexOf('\n'); i >= 0; i = doc.text.indexOf('\n', i + 1)) {
+            lines++;
+        }
+        const plural = (n, word) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+        stats.textContent = `${plural(doc.length, 'character')} · ${plural(lines, 'line')}`
+            + (doc.storageFailed ? ' · unsent edits could not be saved in this browser' : '');
+    };
     const renderStatus = () => {
         badge.render(connection.state, doc.unsentEdits, stopNote);
         readOnlyBadge.hidden = !doc.readOnly;
         textarea.placeholder = doc.ready ? (doc.readOnly ? 'This document is empty.' : 'Start typing…') : 'Loading…';
-        const points = [...doc.text].length;
-        const lines = doc.text === '' ? 0 : doc.text.split('\n').length;
-        const plural = (n, word) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
-        stats.textContent = `${plural(points, 'character')} · ${plural(lines, 'line')}`
-            + (doc.storageFailed ? ' · unsent edits could not be saved in this browser' : '');
         chat.setEnabled(connection.state === ConnectionState.CONNECTED);
+        if (statsTimer === null) {
+            statsTimer = setTimeout(renderStats, 200); // counting lines is linear in the text: not on every key
+        }
     };
 
     connection.addEventListener('welcome', event => {

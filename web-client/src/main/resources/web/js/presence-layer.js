@@ -43,6 +43,7 @@ export class PresenceLayer {
         textarea.insertAdjacentElement('afterend', this.mirror);
         this._text = '';
         this._peers = [];
+        this._frameRequested = false;
 
         textarea.addEventListener('scroll', () => this._scroll());
         new ResizeObserver(() => this._layout()).observe(textarea);
@@ -57,8 +58,15 @@ export class PresenceLayer {
     render(text, peers) {
         this._text = text;
         this._peers = peers.filter(p => Array.isArray(p.ranges) && p.ranges.length > 0);
-        this._fit();
-        this._draw();
+        // Drawn once per frame however many changes arrive in it: redrawing is linear in the text.
+        if (!this._frameRequested) {
+            this._frameRequested = true;
+            requestAnimationFrame(() => {
+                this._frameRequested = false;
+                this._fit();
+                this._draw();
+            });
+        }
     }
 
     _layout() {

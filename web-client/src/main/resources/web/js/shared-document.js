@@ -94,6 +94,11 @@ export class SharedDocument extends EventTarget {
 
     // ---- state for the page ------------------------------------------------------------
 
+    /** The length of `text` in code points. */
+    get length() {
+        return this._length;
+    }
+
     /** Local edits the server has not acknowledged yet. */
     get unsentEdits() {
         return this._unsent.inFlight + this._unsent.buffer;

@@ -142,6 +142,36 @@ class CollaborativeEditingBrowserTest {
     }
 
     @Test
+    void deletingUndoAndImeCompositionBecomeOperations() throws Exception {
+        EditorServer server = startServer(0);
+        EditorWindow ann = window(server, "input", "Ann");
+        EditorWindow ben = window(server, "input", "Ben");
+        ann.type("Hello wörld");
+        waitConverged(server, "input", ann, ben);
+
+        ann.backspace(5);
+        assertEquals("Hello ", waitConverged(server, "input", ann, ben));
+        ann.undo(); // the browser's own undo brings deleted text back (how much is the browser's choice): an edit too
+        ann.waitUntil("undo changed the text", () -> !ann.text().equals("Hello "));
+        String undone = waitConverged(server, "input", ann, ben);
+        assertTrue(undone.length() > 6 && "Hello wörld".startsWith(undone), undone);
+
+        // An input method composes at the end while Ben types at the start: Ann's composition
+        // is not disturbed; his edit waits until she picks her word, then both are merged.
+        ann.placeCaret(undone.length());
+        ann.startComposition();
+        ann.updateComposition("に");
+        ann.updateComposition("にほん");
+        ben.placeCaret(0);
+        ben.type("¡");
+        ann.waitUntil("Ben's edit waits for the composition", () -> ann.heldMessages() > 0);
+        assertEquals(undone + "にほん", ann.text(), "the composition was disturbed");
+        ann.endComposition("日本");
+        assertEquals("¡" + undone + "日本", waitConverged(server, "input", ann, ben));
+        assertEquals(List.of(), consoleErrors(ann, ben));
+    }
+
+    @Test
     void theOtherWindowShowsTheCaretWhereThatPersonTypes() throws Exception {
         EditorServer server = startServer(0);
         EditorWindow ann = window(server, "carets", "Ann");
@@ -203,6 +233,7 @@ class CollaborativeEditingBrowserTest {
                 return false;
             }
         });
+        assertFalse(a.isDone() && b.isDone(), "the typing should still be going on when the server stops");
         first.close(); // graceful: the sockets close 1001; the windows keep taking keys
         ann.waitUntil("the badge says the connection is lost", () -> !ann.connectionState().equals("connected"));
         EditorServer second = startServer(port);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -164,6 +165,47 @@ final class EditorWindow implements AutoCloseable {
 
     private void focusEditor() {
         js("const t = document.getElementById('editor'); if (document.activeElement !== t) { t.focus(); }");
+    }
+
+    /** Presses Backspace {@code times} times. */
+    void backspace(int times) {
+        focusEditor();
+        editor().sendKeys(Keys.BACK_SPACE.toString().repeat(times));
+    }
+
+    /** The browser's own undo (Ctrl+Z in the editor). */
+    void undo() {
+        js("const t = document.getElementById('editor'); t.focus(); document.execCommand('undo');");
+    }
+
+    /**
+     * Starts an IME composition at the caret, as an input method does: the browser then
+     * owns the composed text until {@link #endComposition}.
+     */
+    void startComposition() {
+        js("const t = document.getElementById('editor'); t.focus();"
+                + "window.imeRange = [t.selectionStart, t.selectionStart];"
+                + "t.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));");
+    }
+
+    /** The input method shows {@code text} as the composition so far. */
+    void updateComposition(String text) {
+        js("const t = document.getElementById('editor'); const [start, end] = window.imeRange;"
+                + "t.setRangeText(arguments[0], start, end, 'end'); window.imeRange = [start, start + arguments[0].length];"
+                + "t.dispatchEvent(new CompositionEvent('compositionupdate', {data: arguments[0]}));"
+                + "t.dispatchEvent(new InputEvent('input', {isComposing: true, inputType: 'insertCompositionText', data: arguments[0]}));",
+                text);
+    }
+
+    /** The person picks {@code text}: the composition ends with it in the text. */
+    void endComposition(String text) {
+        updateComposition(text);
+        js("document.getElementById('editor').dispatchEvent(new CompositionEvent('compositionend', {data: arguments[0]}))", text);
+    }
+
+    /** Remote messages the page holds back (during a composition). */
+    int heldMessages() {
+        return ((Number) js("return window.coedit.doc._heldMessages.length")).intValue();
     }
 
     void sendChat(String text) {
