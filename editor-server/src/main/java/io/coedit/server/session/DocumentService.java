@@ -2,6 +2,7 @@ package io.coedit.server.session;
 
 import io.coedit.ot.Selection;
 import io.coedit.ot.TextOperation;
+import io.coedit.server.store.DocumentCommit;
 import io.coedit.server.store.DocumentStore;
 import io.coedit.server.store.DocumentSummary;
 import io.coedit.server.store.StoredOp;
@@ -85,6 +86,10 @@ public final class DocumentService implements AutoCloseable {
     private final ExecutorService pool; // null when the executor is someone else's
     private final Executor executor;
     private final ScheduledExecutorService sweeper;
+    private final ExecutorService committerThread; // null when the executor is someone else's
+    private final GroupCommitter committer;
+    /** Operations one group commit may hold; past it the rest wait for the next transaction. */
+    private static final int MAX_OPS_PER_TRANSACTION = 10_000;
     private final Map<String, Entry> documents = new ConcurrentHashMap<>();
     private final Map<Peer, Set<String>> openBy = new ConcurrentHashMap<>();
     private final AtomicLong committedOps = new AtomicLong();
@@ -101,7 +106,7 @@ public final class DocumentService implements AutoCloseable {
             this.docId = docId;
             this.queue = new SerialQueue(executor, () -> {
                 if (session != null) {
-                    session.flush();
+                    session.commitBatch();
                 }
             });
         }
@@ -125,7 +130,7 @@ public final class DocumentService implements AutoCloseable {
                     if (session == null) {
                         session = new DocumentSession(docId, DocumentService.this, store, settings);
                     }
-                    work.accept(session);
+                    session.execute(work);
                 } catch (RuntimeException e) {
                     log.error("request on document {} failed", docId, e);
                     if (peer != null) {
@@ -159,10 +164,15 @@ public final class DocumentService implements AutoCloseable {
             this.sweeper = Executors.newSingleThreadScheduledExecutor(named("coedit-sweeper-"));
             long period = Math.max(1_000, settings.unloadAfterMillis() / 2);
             sweeper.scheduleWithFixedDelay(this::unloadIdleDocuments, period, period, TimeUnit.MILLISECONDS);
+            // One thread writes every document's batches: the store serialises commits anyway.
+            this.committerThread = Executors.newSingleThreadExecutor(named("coedit-committer-"));
+            this.committer = new GroupCommitter(store, committerThread, MAX_OPS_PER_TRANSACTION);
         } else {
             this.pool = null;
             this.executor = executor;
             this.sweeper = null;
+            this.committerThread = null;
+            this.committer = new GroupCommitter(store, executor, MAX_OPS_PER_TRANSACTION);
         }
     }
 
@@ -276,11 +286,7 @@ public final class DocumentService implements AutoCloseable {
             result.complete(Optional.empty());
             return result;
         }
-        entry(docId).run(s -> {
-            long v = version == null ? s.version() : version;
-            String t = s.textAt(v);
-            result.complete(t == null ? Optional.empty() : Optional.of(new DocumentText(docId, v, t)));
-        });
+        entry(docId).run(s -> s.textAt(version, t -> result.complete(Optional.ofNullable(t))));
         return result;
     }
 
@@ -293,6 +299,18 @@ public final class DocumentService implements AutoCloseable {
 
     long nowMillis() {
         return clock.millis();
+    }
+
+    /**
+     * Hands a document's batch to the group committer; {@code done} runs on the document's
+     * queue once the batch is durable (null) or has failed.
+     */
+    void commit(DocumentSession session, DocumentCommit commit, Consumer<RuntimeException> done) {
+        Entry e = documents.get(session.docId);
+        if (e == null || e.session != session) {
+            throw new IllegalStateException("document " + session.docId + " committed while not loaded");
+        }
+        committer.submit(new GroupCommitter.Ticket(commit, failure -> e.queue.submit(() -> done.accept(failure))));
     }
 
     void committed(int ops) {
@@ -342,9 +360,10 @@ public final class DocumentService implements AutoCloseable {
             CompletableFuture<Void> done = new CompletableFuture<>();
             e.queue.submit(() -> {
                 if (e.session != null) {
-                    e.session.flush();
+                    e.session.afterCommit(() -> done.complete(null));
+                } else {
+                    done.complete(null);
                 }
-                done.complete(null);
             });
             try {
                 done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -355,6 +374,7 @@ public final class DocumentService implements AutoCloseable {
         if (pool == null) {
             return;
         }
+        committerThread.shutdown();
         pool.shutdown();
         try {
             pool.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

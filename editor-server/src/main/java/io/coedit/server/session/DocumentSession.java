@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +26,16 @@ import org.slf4j.LoggerFactory;
  * document has exactly one writer.
  *
  * <p>Submissions are not committed one by one: they are transformed and applied as they
- * arrive, collected, and when the queue has nothing else waiting the whole batch goes to
- * the store in one transaction (group commit). Only then are the senders acknowledged and
+ * arrive, collected, and when the queue has nothing else waiting the whole batch is handed
+ * to the {@link GroupCommitter}, which writes it in one transaction with the batches of
+ * other documents. Only when that transaction is durable are the senders acknowledged and
  * the operations broadcast: an acknowledgement means the operation is durable.
+ *
+ * <p>At most one batch is in flight; operations arriving meanwhile are applied and form the
+ * next batch, handed over when the first is done, so versions reach the store in order.
+ * Work that must see only committed state (an {@code open}, a read of the text, shutdown)
+ * raises a barrier: it and everything that arrives after it wait in {@link #held}, in order,
+ * until what was applied before it is committed. Nothing blocks a thread meanwhile.
  */
 final class DocumentSession {
     private static final Logger log = LoggerFactory.getLogger(DocumentSession.class);
@@ -46,9 +54,17 @@ final class DocumentSession {
     private final Map<String, Long> lastSeq = new HashMap<>();
 
     private final List<Pending> batch = new ArrayList<>();
+    /** The batch the committer is writing, or null. */
+    private InFlight inFlight;
+    /** Set while work waits for everything applied so far to be committed. */
+    private boolean barrier;
+    /** Work that arrived behind the barrier, in arrival order. */
+    private final ArrayDeque<Consumer<DocumentSession>> held = new ArrayDeque<>();
     private long lastActivity;
 
     private record Pending(Peer peer, StoredOp op) {}
+
+    private record InFlight(List<Pending> pending, List<StoredOp> ops, long headVersion) {}
 
     private static final class Subscriber {
         final Peer peer;
@@ -91,7 +107,42 @@ final class DocumentSession {
     }
 
     boolean idleSince(long cutoff) {
-        return subscribers.isEmpty() && batch.isEmpty() && lastActivity < cutoff;
+        return subscribers.isEmpty() && durable() && held.isEmpty() && lastActivity < cutoff;
+    }
+
+    /** Whether everything applied is committed (nothing batched, nothing in flight). */
+    private boolean durable() {
+        return batch.isEmpty() && inFlight == null;
+    }
+
+    /** Runs a request now, or after the work waiting at the barrier. */
+    void execute(Consumer<DocumentSession> work) {
+        if (barrier) {
+            held.addLast(work);
+            return;
+        }
+        work.accept(this);
+    }
+
+    /**
+     * Runs {@code work} once everything applied so far is committed: now if it is, else behind a
+     * barrier that holds later requests until then. Returns whether it ran now.
+     */
+    private boolean whenDurable(Consumer<DocumentSession> work) {
+        if (durable()) {
+            return true;
+        }
+        barrier = true;
+        held.addFirst(work); // ahead of whatever arrived after it
+        commitBatch();
+        return false;
+    }
+
+    /** Runs {@code then} once everything applied so far is durable (for shutdown and reads). */
+    void afterCommit(Runnable then) {
+        if (whenDurable(s -> s.afterCommit(then))) {
+            then.run();
+        }
     }
 
     int subscriberCount() {
@@ -106,7 +157,9 @@ final class DocumentSession {
             error(peer, ErrorCode.FORBIDDEN, "you may not read document " + docId, null);
             return;
         }
-        flush(); // whoever opens sees only committed operations
+        if (!whenDurable(s -> s.open(peer, fromVersion))) {
+            return; // whoever opens sees only committed operations
+        }
         if (fromVersion != null) {
             if (fromVersion > version) {
                 error(peer, ErrorCode.VERSION_AHEAD, "version " + fromVersion + " is beyond the head " + version, null);
@@ -189,7 +242,12 @@ final class DocumentSession {
         remember(stored);
         batch.add(new Pending(peer, stored));
         if (batch.size() >= settings.maxBatch()) {
-            flush();
+            commitBatch();
+            if (inFlight != null && !batch.isEmpty()) {
+                // The committer is behind: hold further requests rather than let the
+                // uncommitted tail outgrow the history kept in memory.
+                barrier = true;
+            }
         }
     }
 
@@ -199,6 +257,14 @@ final class DocumentSession {
                 // Not durable yet: acknowledge once the batch commits, like the original.
                 batch.add(new Pending(peer, p.op));
                 return;
+            }
+        }
+        if (inFlight != null) {
+            for (Pending p : inFlight.pending) {
+                if (p.op.clientId().equals(clientId) && p.op.seq() == seq) {
+                    inFlight.pending.add(new Pending(peer, p.op));
+                    return;
+                }
             }
         }
         StoredOp original = null;
@@ -254,7 +320,7 @@ final class DocumentSession {
 
     private Selection clamp(Selection s) {
         int max = Integer.MAX_VALUE; // placed by the ops; only a caret past the end needs care
-        if (batch.isEmpty()) {
+        if (durable()) {
             max = text.length();
         }
         return new Selection(Math.min(s.anchor(), max), Math.min(s.head(), max));
@@ -278,9 +344,16 @@ final class DocumentSession {
         }
     }
 
-    /** The text at {@code atVersion}, or null if that version does not exist. */
-    String textAt(long atVersion) {
-        flush();
+    /** The text at {@code atVersion} (the head if null), or null if that version does not exist; once durable. */
+    void textAt(Long atVersion, Consumer<DocumentService.DocumentText> result) {
+        if (whenDurable(s -> s.textAt(atVersion, result))) {
+            long v = atVersion == null ? version : atVersion;
+            String t = textAt(v);
+            result.accept(t == null ? null : new DocumentService.DocumentText(docId, v, t));
+        }
+    }
+
+    private String textAt(long atVersion) {
         if (atVersion < 0 || atVersion > version) {
             return null;
         }
@@ -301,9 +374,12 @@ final class DocumentSession {
 
     // ---- commit ------------------------------------------------------------------------
 
-    /** Commits the batch in one transaction, then acknowledges and broadcasts it. */
-    void flush() {
-        if (batch.isEmpty()) {
+    /**
+     * Hands the batch to the committer unless a batch is already in flight (then it goes when
+     * that one is done). Called when the queue has nothing else waiting.
+     */
+    void commitBatch() {
+        if (batch.isEmpty() || inFlight != null) {
             return;
         }
         List<StoredOp> ops = new ArrayList<>();
@@ -317,33 +393,64 @@ final class DocumentSession {
         if (committedVersion / every != version / every) {
             snapshot = new Snapshot(version, text.toString());
         }
-        List<Pending> done = new ArrayList<>(batch);
+        InFlight f = new InFlight(new ArrayList<>(batch), ops, version);
         batch.clear();
-        try {
-            store.commit(List.of(new DocumentCommit(docId, committedVersion, ops, snapshot)));
-        } catch (RuntimeException e) {
-            log.error("commit of {} ops to document {} failed; reloading it from the store", ops.size(), docId, e);
-            for (Pending p : done) {
-                error(p.peer, ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op.seq());
-            }
-            load();
+        inFlight = f;
+        service.commit(this, new DocumentCommit(docId, committedVersion, ops, snapshot), failure -> committed(f, failure));
+    }
+
+    /** The committer is done with {@code f}: acknowledge and broadcast it, or report its failure. */
+    void committed(InFlight f, RuntimeException failure) {
+        if (f != inFlight) {
             return;
         }
-        committedVersion = version;
-        service.committed(ops.size());
-        // In version order, so that every subscriber sees the history without gaps: the
-        // sender gets its ack where the others get the operation.
-        for (StoredOp op : ops) {
-            for (Pending p : done) {
-                if (p.op == op) {
-                    p.peer.send(new Outgoing(new ServerMessage.Ack(docId, op.seq(), op.version())));
+        inFlight = null;
+        if (failure != null) {
+            log.error("commit of {} ops to document {} failed; reloading it from the store", f.ops.size(), docId, failure);
+            for (Pending p : f.pending) {
+                error(p.peer, ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op.seq());
+            }
+            // Applied on top of what failed: not committed either.
+            for (Pending p : batch) {
+                error(p.peer, ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op.seq());
+            }
+            batch.clear();
+            load();
+        } else {
+            committedVersion = f.headVersion;
+            service.committed(f.ops.size());
+            // In version order, so that every subscriber sees the history without gaps: the
+            // sender gets its ack where the others get the operation.
+            for (StoredOp op : f.ops) {
+                for (Pending p : f.pending) {
+                    if (p.op == op) {
+                        p.peer.send(new Outgoing(new ServerMessage.Ack(docId, op.seq(), op.version())));
+                    }
+                }
+                Outgoing frame = new Outgoing(new ServerMessage.Op(docId, op.version(), op.op(), op.clientId(), op.seq()));
+                for (Subscriber s : subscribers.values()) {
+                    if (!s.peer.clientId().equals(op.clientId())) {
+                        s.peer.send(frame);
+                    }
                 }
             }
-            Outgoing frame = new Outgoing(new ServerMessage.Op(docId, op.version(), op.op(), op.clientId(), op.seq()));
-            for (Subscriber s : subscribers.values()) {
-                if (!s.peer.clientId().equals(op.clientId())) {
-                    s.peer.send(frame);
-                }
+        }
+        commitBatch();
+        releaseBarrier();
+    }
+
+    /** Once everything is durable, runs the held work in order, until some of it raises the barrier again. */
+    private void releaseBarrier() {
+        if (!barrier || !durable()) {
+            return;
+        }
+        barrier = false;
+        Consumer<DocumentSession> work;
+        while (!barrier && (work = held.pollFirst()) != null) {
+            try {
+                work.accept(this);
+            } catch (RuntimeException e) {
+                log.error("request on document {} failed", docId, e);
             }
         }
     }
