@@ -142,7 +142,7 @@ class CollaborativeEditingBrowserTest {
     }
 
     @Test
-    void deletingUndoAndImeCompositionBecomeOperations() throws Exception {
+    void deletingUndoPasteAndImeCompositionBecomeOperations() throws Exception {
         EditorServer server = startServer(0);
         EditorWindow ann = window(server, "input", "Ann");
         EditorWindow ben = window(server, "input", "Ben");
@@ -156,18 +156,24 @@ class CollaborativeEditingBrowserTest {
         String undone = waitConverged(server, "input", ann, ben);
         assertTrue(undone.length() > 6 && "Hello wörld".startsWith(undone), undone);
 
+        ann.select(0, 5);
+        ann.copyAndPasteAt(undone.length());
+        ann.waitUntil("the paste arrived", () -> ann.text().equals(undone + "Hello"));
+        String pasted = waitConverged(server, "input", ann, ben);
+        assertEquals(undone + "Hello", pasted);
+
         // An input method composes at the end while Ben types at the start: Ann's composition
         // is not disturbed; his edit waits until she picks her word, then both are merged.
-        ann.placeCaret(undone.length());
+        ann.placeCaret(pasted.length());
         ann.startComposition();
         ann.updateComposition("に");
         ann.updateComposition("にほん");
         ben.placeCaret(0);
         ben.type("¡");
         ann.waitUntil("Ben's edit waits for the composition", () -> ann.heldMessages() > 0);
-        assertEquals(undone + "にほん", ann.text(), "the composition was disturbed");
+        assertEquals(pasted + "にほん", ann.text(), "the composition was disturbed");
         ann.endComposition("日本");
-        assertEquals("¡" + undone + "日本", waitConverged(server, "input", ann, ben));
+        assertEquals("¡" + pasted + "日本", waitConverged(server, "input", ann, ben));
         assertEquals(List.of(), consoleErrors(ann, ben));
     }
 

@@ -173,6 +173,14 @@ final class EditorWindow implements AutoCloseable {
         editor().sendKeys(Keys.BACK_SPACE.toString().repeat(times));
     }
 
+    /** Copies the selection and pastes it at code point {@code position}, with the keyboard. */
+    void copyAndPasteAt(int position) {
+        focusEditor();
+        editor().sendKeys(Keys.chord(Keys.CONTROL, "c"));
+        placeCaret(position);
+        editor().sendKeys(Keys.chord(Keys.CONTROL, "v"));
+    }
+
     /** The browser's own undo (Ctrl+Z in the editor). */
     void undo() {
         js("const t = document.getElementById('editor'); t.focus(); document.execCommand('undo');");
