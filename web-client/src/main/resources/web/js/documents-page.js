@@ -4,18 +4,7 @@
  */
 import { el, relativeTime } from './dom.js';
 import { apiHeaders } from './settings.js';
-
-/** Document ids as the server accepts them (PROTOCOL.md, "Concepts"). */
-const DOCUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** A typed name made into an id where that is obvious: spaces become dashes. */
-export function toDocumentId(name) {
-    return name.trim().replace(/\s+/g, '-');
-}
-
-function editorUrl(id) {
-    return `/d/${encodeURIComponent(id)}`;
-}
+import { isDocumentId, toDocumentId, editorUrl, DOCUMENT_ID_RULE } from './document-id.js';
 
 async function loadDocuments() {
     const rows = document.getElementById('doc-rows');
@@ -56,15 +45,15 @@ function main() {
     const defaultHint = hint.textContent;
     input.addEventListener('input', () => {
         const id = toDocumentId(input.value);
-        const bad = id !== '' && !DOCUMENT_ID.test(id);
-        hint.textContent = bad ? 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.' : defaultHint;
+        const bad = id !== '' && !isDocumentId(id);
+        hint.textContent = bad ? DOCUMENT_ID_RULE : defaultHint;
         hint.classList.toggle('hint-error', bad);
     });
     form.addEventListener('submit', event => {
         event.preventDefault();
         const id = toDocumentId(input.value);
-        if (!DOCUMENT_ID.test(id)) {
-            hint.textContent = 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.';
+        if (!isDocumentId(id)) {
+            hint.textContent = DOCUMENT_ID_RULE;
             hint.classList.add('hint-error');
             input.focus();
             return;

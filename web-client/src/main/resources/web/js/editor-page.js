@@ -13,6 +13,7 @@ import { ChatPanel } from './chat-panel.js';
 import { StatusBadge } from './status-badge.js';
 import { el } from './dom.js';
 import { savedName, saveName, token } from './settings.js';
+import { isDocumentId, DOCUMENT_ID_RULE } from './document-id.js';
 
 /** How often this page tells other tabs it still owns its unsent edits. */
 const HEARTBEAT_MS = 3000;
@@ -52,6 +53,10 @@ function main() {
     }
     document.title = `${docId} · coedit`;
     document.getElementById('doc-name').textContent = docId;
+    if (!isDocumentId(docId)) {
+        showNotice(notices, { level: 'error', message: `“${docId}” is not a document name. ${DOCUMENT_ID_RULE}` });
+        return;
+    }
 
     const nameInput = document.getElementById('name-input');
     nameInput.value = savedName() || '';

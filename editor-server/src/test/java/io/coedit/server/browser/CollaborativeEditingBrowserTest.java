@@ -188,8 +188,8 @@ class CollaborativeEditingBrowserTest {
 
         ann.placeCaret(10);
         ann.type("very ");
-        ben.select(60, 70);
         waitConverged(server, "carets", ann, ben, cleo);
+        ben.select(60, 70); // on the text everyone has now
 
         int annCaret = ann.caret();
         assertEquals(15, annCaret);
