@@ -204,7 +204,7 @@ public final class DocumentService implements AutoCloseable {
         if (accepting(peer, docId, null)) {
             // Recorded now, not when the queue gets to it, so a disconnect that overtakes
             // the open still unsubscribes the peer.
-            openBy.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(docId);
+            record(peer, docId);
             entry(docId).run(peer, null, s -> s.open(peer, fromVersion));
         }
     }
@@ -261,14 +261,26 @@ public final class DocumentService implements AutoCloseable {
     }
 
     void subscribed(Peer peer, DocumentSession session) {
-        openBy.computeIfAbsent(peer, p -> ConcurrentHashMap.newKeySet()).add(session.docId);
+        record(peer, session.docId);
     }
 
+    /**
+     * Forgets the peer once its last document is closed. (An open still queued when the peer
+     * disconnected records it again, and its close, queued behind, must leave nothing.)
+     */
     void unsubscribed(Peer peer, DocumentSession session) {
-        Set<String> docs = openBy.get(peer);
-        if (docs != null) {
+        openBy.computeIfPresent(peer, (p, docs) -> {
             docs.remove(session.docId);
-        }
+            return docs.isEmpty() ? null : docs;
+        });
+    }
+
+    private void record(Peer peer, String docId) {
+        openBy.compute(peer, (p, docs) -> {
+            Set<String> set = docs != null ? docs : ConcurrentHashMap.<String>newKeySet();
+            set.add(docId);
+            return set;
+        });
     }
 
     // ---- reads for the HTTP API ---------------------------------------------------------
