@@ -17,7 +17,7 @@ import java.util.Base64;
  * stop reading, never answer a ping, send an oversized frame. Text frames only; the test
  * decides when (and whether) to read.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Socket socket;
@@ -36,7 +36,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Connects with a small receive buffer, so that not reading soon stops the server's writes. */
-    RawWebSocket(URI uri, int receiveBuffer) throws IOException {
+    public RawWebSocket(URI uri, int receiveBuffer) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -75,7 +75,7 @@ final class RawWebSocket implements AutoCloseable {
         return text.substring(0, text.indexOf('\r'));
     }
 
-    void sendText(String text) throws IOException {
+    public void sendText(String text) throws IOException {
         sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -120,7 +120,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Reads until a close frame or the end of the stream; the close code, or -1 if the socket just ended. */
-    int readUntilClosed() throws IOException {
+    public int readUntilClosed() throws IOException {
         try {
             while (true) {
                 Frame f = read();
