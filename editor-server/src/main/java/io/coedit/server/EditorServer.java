@@ -163,6 +163,11 @@ public final class EditorServer implements AutoCloseable {
         // Requests and frames are handled on Grizzly's worker threads, not its selectors; the
         // handlers still never wait on a document or the database.
         listener.getTransport().setIOStrategy(WorkerThreadIOStrategy.getInstance());
+        // Grizzly closes a connection silent for its keep-alive timeout (30 s by default), and an
+        // upgraded WebSocket stays under it: idle clients were cut off (1006) after 30 s, before
+        // the gateway's own idle check pings them. Align it with the idle timeout, which the
+        // gateway's pings (and their pongs) keep from expiring on a live client.
+        listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.limits.idleTimeout().toSeconds()));
         listener.registerAddOn(gateway.addOn());
         server.addListener(listener);
         server.getServerConfiguration().setHttpServerName("coedit");
