@@ -339,9 +339,15 @@ public final class LoadCommand implements Callable<Integer> {
             Map<String, Object> summary = new LinkedHashMap<>();
             try {
                 build(stats, timer);
-                String failure = connectAndEdit(http, stats, timer, start);
+                // CPU from here, connecting included: on two cores the handshakes of a ramp count too.
                 long serverCpuStart = serverCpu();
                 long selfCpuStart = ProcessCpu.selfNanos();
+                timer.scheduleAtFixedRate(() -> {
+                    LoadStats.Window now = stats.window(System.nanoTime());
+                    now.writers = stats.editing.get();
+                    now.connections = stats.connected.get();
+                }, 0, 200, TimeUnit.MILLISECONDS);
+                String failure = connectAndEdit(http, stats, timer, start);
                 long goNanos = goAt;
                 String waitFailure = failure != null ? failure : waitForEnd(stats, goNanos);
                 long endNanos = System.nanoTime();
@@ -386,7 +392,7 @@ public final class LoadCommand implements Callable<Integer> {
                 connections.put("closedByServer", stats.closes());
                 summary.put("connections", connections);
                 summary.put("convergence", convergence);
-                summary.put("cpu", cpu(selfCpuEnd - selfCpuStart, serverCpuStart, serverCpuEnd, elapsed));
+                summary.put("cpu", cpu(selfCpuEnd - selfCpuStart, serverCpuStart, serverCpuEnd, (endNanos - start) / 1e9));
                 summary.put("timeline", timeline(stats, goNanos, endNanos));
             } finally {
                 for (LoadClient c : all) {
@@ -554,9 +560,6 @@ public final class LoadCommand implements Callable<Integer> {
             long end = plan.durationNanos() > 0 ? go + plan.durationNanos() : Long.MAX_VALUE;
             long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < end) {
-                LoadStats.Window now = stats.window(System.nanoTime());
-                now.writers = stats.editing.get();
-                now.connections = stats.connected.get();
                 if (editingTrace != null && writers.stream().allMatch(LoadClient::finishedTyping)) {
                     return null;
                 }
