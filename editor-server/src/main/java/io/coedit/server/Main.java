@@ -78,6 +78,13 @@ public final class Main implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE}).")
     int idleTimeoutSeconds;
 
+    @Option(names = "--batch-window", defaultValue = "${env:COEDIT_BATCH_WINDOW:-"
+            + DocumentService.Settings.DEFAULT_BATCH_WINDOW_MILLIS + "}", paramLabel = "MILLIS",
+            description = "How long a document gathers committed operations before sending them, in one ops message, "
+                    + "to the clients that asked for batched delivery; 0 sends after every commit "
+                    + "(env COEDIT_BATCH_WINDOW; default ${DEFAULT-VALUE}).")
+    long batchWindowMillis;
+
     public static void main(String[] args) {
         // Tyrus and Grizzly log through java.util.logging: send it to SLF4J like the rest.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -99,7 +106,8 @@ public final class Main implements Callable<Integer> {
                         .map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .limits(new ConnectionLimits(maxMessageBytes, maxOpsPerSecond, maxSessionsPerAddress, maxQueuedBytes,
                         Duration.ofSeconds(idleTimeoutSeconds)))
-                .documentSettings(DocumentService.Settings.defaults().withMaxDocumentCodePoints(maxDocumentCodePoints));
+                .documentSettings(DocumentService.Settings.defaults().withMaxDocumentCodePoints(maxDocumentCodePoints)
+                        .withBatchWindowMillis(batchWindowMillis));
     }
 
     @Override

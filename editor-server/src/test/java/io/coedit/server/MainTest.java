@@ -20,7 +20,7 @@ class MainTest {
         String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF);
         List<String> expected = List.of("--host", "--port", "--data", "--jwt-secret", "--allowed-origin",
                 "--max-message-bytes", "--max-document-code-points", "--max-ops-per-second",
-                "--max-sessions-per-address", "--max-queued-bytes", "--idle-timeout");
+                "--max-sessions-per-address", "--max-queued-bytes", "--idle-timeout", "--batch-window");
         for (CommandLine.Model.OptionSpec option : cli.getCommandSpec().options()) {
             if (option.usageHelp() || option.versionHelp()) {
                 continue;
@@ -40,8 +40,10 @@ class MainTest {
     void optionsReachTheServer(@TempDir Path data) throws Exception {
         Main main = new Main();
         new CommandLine(main).parseArgs("--port", "0", "--data", data.toString(), "--allowed-origin",
-                "https://a.example,https://b.example", "--max-ops-per-second", "7", "--idle-timeout", "9");
+                "https://a.example,https://b.example", "--max-ops-per-second", "7", "--idle-timeout", "9",
+                "--batch-window", "40");
         assertEquals(List.of("https://a.example", "https://b.example"), main.allowedOrigins);
+        assertEquals(40, main.batchWindowMillis);
         try (EditorServer server = main.builder().build().start()) {
             assertEquals("127.0.0.1", server.boundAddress().getHostString());
             assertEquals(data.toAbsolutePath(), server.dataDir());

@@ -10,8 +10,12 @@ import java.util.List;
  */
 public sealed interface ClientMessage {
 
-    /** The first message of a connection; every field is optional. */
-    record Hello(String clientId, String token, String name) implements ClientMessage {}
+    /**
+     * The first message of a connection; every field is optional. {@code batch}: the client
+     * asks for batched delivery (one {@code ops} message per flush window instead of an
+     * {@code op} or {@code ack} per operation).
+     */
+    record Hello(String clientId, String token, String name, boolean batch) implements ClientMessage {}
 
     /** Subscribe; with a {@code version}, catch up from there instead of receiving the text. */
     record Open(String doc, Long version) implements ClientMessage {}

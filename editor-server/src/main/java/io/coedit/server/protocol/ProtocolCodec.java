@@ -16,6 +16,7 @@ import io.coedit.server.session.ErrorCode;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
 import io.coedit.server.store.ChatMessage;
+import io.coedit.server.store.StoredOp;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -91,7 +92,8 @@ public final class ProtocolCodec {
             case "hello" -> new ClientMessage.Hello(
                     f.optionalString("clientId", CLIENT_ID, "1 to 64 letters, digits or ._:-"),
                     f.optionalToken(),
-                    f.optionalName());
+                    f.optionalName(),
+                    f.optionalBoolean("batch"));
             case "open" -> new ClientMessage.Open(f.doc(), f.optionalNonNegative("version"));
             case "op" -> decodeOp(f);
             case "presence" -> new ClientMessage.Presence(f.doc(), f.nonNegative("version"), f.selection());
@@ -222,6 +224,18 @@ public final class ProtocolCodec {
             return name.isEmpty() ? null : name;
         }
 
+        /** A field that may be absent or null (false) or a JSON boolean; anything else is refused. */
+        boolean optionalBoolean(String name) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                return false;
+            }
+            if (!(e instanceof JsonPrimitive p) || !p.isBoolean()) {
+                throw error("field \"" + name + "\" must be true or false, got " + describe(e));
+            }
+            return p.getAsBoolean();
+        }
+
         String chatText() {
             String text = requiredString("text");
             if (text.isBlank()) {
@@ -342,6 +356,19 @@ public final class ProtocolCodec {
                 w.name("op").jsonValue(opJson.toJson(m.op()));
                 w.name("clientId").value(m.clientId());
                 w.name("seq").value(m.seq());
+            } else if (message instanceof ServerMessage.Ops m) {
+                w.name("type").value("ops");
+                w.name("doc").value(m.doc());
+                w.name("ops").beginArray();
+                for (StoredOp op : m.ops()) {
+                    w.beginObject();
+                    w.name("version").value(op.version());
+                    w.name("op").jsonValue(opJson.toJson(op.op()));
+                    w.name("clientId").value(op.clientId());
+                    w.name("seq").value(op.seq());
+                    w.endObject();
+                }
+                w.endArray();
             } else if (message instanceof ServerMessage.Ack m) {
                 w.name("type").value("ack");
                 w.name("doc").value(m.doc());
@@ -409,13 +436,20 @@ public final class ProtocolCodec {
         });
     }
 
-    /** The reply to a successful {@code hello}. */
-    public String welcome(String clientId, User user) {
+    /**
+     * The reply to a successful {@code hello}. {@code batch} is said only to a client that asked
+     * for batched delivery (a v1 client that did not gets the same welcome as ever); a client
+     * that asked and finds no {@code batch} here talks to a server without it.
+     */
+    public String welcome(String clientId, User user, boolean batch) {
         return write(w -> {
             w.name("type").value("welcome");
             w.name("clientId").value(clientId);
             w.name("user");
             user(w, user);
+            if (batch) {
+                w.name("batch").value(true);
+            }
         });
     }
 

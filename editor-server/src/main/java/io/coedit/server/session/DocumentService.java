@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,11 @@ import java.util.function.Consumer;
 public final class DocumentService implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DocumentService.class);
 
-    /** Limits and tuning; {@link #defaults()} are what the server uses unless told otherwise. */
+    /**
+     * Limits and tuning; {@link #defaults()} are what the server uses unless told otherwise.
+     * {@code batchWindowMillis}: how long committed operations gather before they go to the
+     * subscribers that asked for batched delivery, in one frame (0: after every commit).
+     */
     public record Settings(
             int maxDocumentCodePoints,
             int maxCatchUp,
@@ -44,7 +49,11 @@ public final class DocumentService implements AutoCloseable {
             int maxBatch,
             int chatHistory,
             long unloadAfterMillis,
-            int threads) {
+            int threads,
+            long batchWindowMillis) {
+
+        /** The default flush window: short next to typing, long enough to gather a busy document's ops. */
+        public static final long DEFAULT_BATCH_WINDOW_MILLIS = 25;
 
         public Settings {
             if (historyInMemory < maxBatch) {
@@ -53,27 +62,39 @@ public final class DocumentService implements AutoCloseable {
             if (snapshotEvery < 1 || maxBatch < 1 || threads < 1) {
                 throw new IllegalArgumentException("snapshotEvery, maxBatch and threads must be positive");
             }
+            if (batchWindowMillis < 0) {
+                throw new IllegalArgumentException("the batch window must not be negative, got " + batchWindowMillis);
+            }
         }
 
         public static Settings defaults() {
             return new Settings(10_000_000, 10_000, 2_000, 500, 500, 50, 60_000,
-                    Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+                    Math.max(4, Runtime.getRuntime().availableProcessors() * 2), DEFAULT_BATCH_WINDOW_MILLIS);
         }
 
         public Settings withMaxDocumentCodePoints(int n) {
-            return new Settings(n, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, unloadAfterMillis, threads);
+            return new Settings(n, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, unloadAfterMillis, threads,
+                    batchWindowMillis);
         }
 
         public Settings withSnapshotEvery(int n) {
-            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, n, maxBatch, chatHistory, unloadAfterMillis, threads);
+            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, n, maxBatch, chatHistory, unloadAfterMillis,
+                    threads, batchWindowMillis);
         }
 
         public Settings withUnloadAfterMillis(long n) {
-            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, n, threads);
+            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, n, threads,
+                    batchWindowMillis);
         }
 
         public Settings withMaxCatchUp(int n) {
-            return new Settings(maxDocumentCodePoints, n, Math.max(historyInMemory, maxBatch), snapshotEvery, maxBatch, chatHistory, unloadAfterMillis, threads);
+            return new Settings(maxDocumentCodePoints, n, Math.max(historyInMemory, maxBatch), snapshotEvery, maxBatch, chatHistory,
+                    unloadAfterMillis, threads, batchWindowMillis);
+        }
+
+        public Settings withBatchWindowMillis(long n) {
+            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory,
+                    unloadAfterMillis, threads, n);
         }
     }
 
@@ -86,6 +107,8 @@ public final class DocumentService implements AutoCloseable {
     private final ExecutorService pool; // null when the executor is someone else's
     private final Executor executor;
     private final ScheduledExecutorService sweeper;
+    /** Ends the flush windows of batched delivery; it only enqueues the flush on the document's queue. */
+    private final ScheduledExecutorService flushTimer;
     private final ExecutorService committerThread; // null when the executor is someone else's
     private final GroupCommitter committer;
     /** Operations one group commit may hold; past it the rest wait for the next transaction. */
@@ -174,6 +197,7 @@ public final class DocumentService implements AutoCloseable {
             this.committerThread = null;
             this.committer = new GroupCommitter(store, executor, MAX_OPS_PER_TRANSACTION);
         }
+        this.flushTimer = Executors.newSingleThreadScheduledExecutor(named("coedit-flush-"));
     }
 
     private static ThreadFactory named(String prefix) {
@@ -325,6 +349,26 @@ public final class DocumentService implements AutoCloseable {
         committer.submit(new GroupCommitter.Ticket(commit, failure -> e.queue.submit(() -> done.accept(failure))));
     }
 
+    /**
+     * Runs {@code work} on the session's queue after {@code delayMillis}, unless the document was
+     * unloaded meanwhile (a new session would have no use for it) or the service is closing.
+     */
+    void afterDelay(DocumentSession session, long delayMillis, Runnable work) {
+        Entry e = documents.get(session.docId);
+        if (e == null || e.session != session) {
+            throw new IllegalStateException("document " + session.docId + " scheduled work while not loaded");
+        }
+        try {
+            flushTimer.schedule(() -> e.queue.submit(() -> {
+                if (!e.unloaded && e.session == session) {
+                    work.run();
+                }
+            }), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException ex) {
+            // Closing: close() flushes every document itself.
+        }
+    }
+
     void committed(int ops) {
         committedOps.addAndGet(ops);
     }
@@ -367,12 +411,17 @@ public final class DocumentService implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        flushTimer.shutdownNow();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (Entry e : documents.values()) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             e.queue.submit(() -> {
                 if (e.session != null) {
-                    e.session.afterCommit(() -> done.complete(null));
+                    DocumentSession session = e.session;
+                    session.afterCommit(() -> {
+                        session.flushBatched(); // the last acks of batched subscribers, without waiting out the window
+                        done.complete(null);
+                    });
                 } else {
                     done.complete(null);
                 }

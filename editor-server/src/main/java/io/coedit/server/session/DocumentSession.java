@@ -36,6 +36,17 @@ import org.slf4j.LoggerFactory;
  * Work that must see only committed state (an {@code open}, a read of the text, shutdown)
  * raises a barrier: it and everything that arrives after it wait in {@link #held}, in order,
  * until what was applied before it is committed. Nothing blocks a thread meanwhile.
+ *
+ * <p><b>Batched delivery.</b> A subscriber whose peer asked for it ({@link Peer#batched()})
+ * gets no {@code op} or {@code ack}: committed operations gather in {@link #unsent} for a
+ * flush window ({@link DocumentService.Settings#batchWindowMillis()}) and then go out as one
+ * {@code ops} message, the same instance for every batched subscriber so that it is encoded
+ * once, the sender's own operations standing for its acks. What a batched subscriber must see
+ * in order with those operations is kept in order with them: a broadcast made while operations
+ * are unsent (a presence placed at the committed head, a leave, a chat line) is held and sent
+ * right after them, and an {@code open} first flushes what is unsent, so the next frame starts
+ * exactly at the version the opener was given. The window only delays delivery after the
+ * commit: nothing is sent before it is durable.
  */
 final class DocumentSession {
     private static final Logger log = LoggerFactory.getLogger(DocumentSession.class);
@@ -62,17 +73,31 @@ final class DocumentSession {
     private final ArrayDeque<Consumer<DocumentSession>> held = new ArrayDeque<>();
     private long lastActivity;
 
+    /**
+     * Committed operations not yet sent to the batched subscribers, oldest first, ending at
+     * {@link #committedVersion}; empty when no batched subscriber was there to receive them.
+     */
+    private final List<StoredOp> unsent = new ArrayList<>();
+    /** Broadcasts made while {@link #unsent} was not empty: batched subscribers get them right after it. */
+    private final List<HeldBroadcast> heldForBatched = new ArrayList<>();
+    /** Whether the end of the current flush window is scheduled. */
+    private boolean flushScheduled;
+
+    private record HeldBroadcast(Outgoing message, Peer except) {}
+
     private record Pending(Peer peer, StoredOp op) {}
 
     private record InFlight(List<Pending> pending, List<StoredOp> ops, long headVersion) {}
 
     private static final class Subscriber {
         final Peer peer;
+        final boolean batched;
         long presenceVersion = -1;
         List<Selection> selection;
 
         Subscriber(Peer peer) {
             this.peer = peer;
+            this.batched = peer.batched();
         }
     }
 
@@ -171,6 +196,9 @@ final class DocumentSession {
                 return;
             }
         }
+        // The next ops frame, which every batched subscriber shares, must begin at the version
+        // this opener is given: whatever the others are owed goes out first.
+        flushBatched();
         boolean already = subscribers.containsKey(peer);
         subscribers.put(peer, subscribers.getOrDefault(peer, new Subscriber(peer)));
         if (!already) {
@@ -281,6 +309,9 @@ final class DocumentSession {
             error(peer, ErrorCode.BAD_REQUEST, "seq " + seq + " is not above this client's last committed seq "
                     + lastSeq.get(clientId), seq);
             return;
+        }
+        if (peer.batched() && subscribers.containsKey(peer) && original.version() >= committedVersion - unsent.size()) {
+            return; // the next ops frame carries the original, which stands for the ack
         }
         peer.send(new Outgoing(new ServerMessage.Ack(docId, seq, original.version())));
     }
@@ -420,19 +451,28 @@ final class DocumentSession {
             committedVersion = f.headVersion;
             service.committed(f.ops.size());
             // In version order, so that every subscriber sees the history without gaps: the
-            // sender gets its ack where the others get the operation.
+            // sender gets its ack where the others get the operation. A batched subscriber gets
+            // neither now: its own operations in the next ops frame are its acks. A batched
+            // sender that closed the document meanwhile will see no frame: it gets the ack.
+            boolean anyBatched = false;
             for (StoredOp op : f.ops) {
                 for (Pending p : f.pending) {
-                    if (p.op == op) {
+                    if (p.op == op && !(p.peer.batched() && subscribers.containsKey(p.peer))) {
                         p.peer.send(new Outgoing(new ServerMessage.Ack(docId, op.seq(), op.version())));
                     }
                 }
                 Outgoing frame = new Outgoing(new ServerMessage.Op(docId, op.version(), op.op(), op.clientId(), op.seq()));
                 for (Subscriber s : subscribers.values()) {
-                    if (!s.peer.clientId().equals(op.clientId())) {
+                    if (s.batched) {
+                        anyBatched = true;
+                    } else if (!s.peer.clientId().equals(op.clientId())) {
                         s.peer.send(frame);
                     }
                 }
+            }
+            if (anyBatched) {
+                unsent.addAll(f.ops);
+                endWindowLater();
             }
         }
         commitBatch();
@@ -453,6 +493,45 @@ final class DocumentSession {
                 log.error("request on document {} failed", docId, e);
             }
         }
+    }
+
+    // ---- batched delivery --------------------------------------------------------------
+
+    /** Schedules the flush of {@link #unsent} at the end of the window that its first operation opened. */
+    private void endWindowLater() {
+        long window = settings.batchWindowMillis();
+        if (window == 0) {
+            flushBatched();
+        } else if (!flushScheduled) {
+            flushScheduled = true;
+            service.afterDelay(this, window, () -> {
+                flushScheduled = false;
+                flushBatched();
+            });
+        }
+    }
+
+    /**
+     * Sends every batched subscriber the operations committed since its last {@code ops}, as one
+     * message shared by all of them, then the broadcasts held behind those operations.
+     */
+    void flushBatched() {
+        if (unsent.isEmpty()) {
+            return; // nothing is held unless operations are unsent
+        }
+        Outgoing frame = new Outgoing(new ServerMessage.Ops(docId, unsent));
+        for (Subscriber s : subscribers.values()) {
+            if (s.batched) {
+                s.peer.send(frame);
+                for (HeldBroadcast h : heldForBatched) {
+                    if (s.peer != h.except) {
+                        s.peer.send(h.message);
+                    }
+                }
+            }
+        }
+        unsent.clear();
+        heldForBatched.clear();
     }
 
     // ---- helpers -----------------------------------------------------------------------
@@ -485,10 +564,18 @@ final class DocumentSession {
         return out;
     }
 
+    /**
+     * Sends {@code message} to every subscriber but {@code except}; batched subscribers that
+     * still have operations coming get it after them (a presence refers to the committed head).
+     */
     private void broadcast(ServerMessage message, Peer except) {
         Outgoing frame = new Outgoing(message);
+        boolean holdForBatched = !unsent.isEmpty();
+        if (holdForBatched) {
+            heldForBatched.add(new HeldBroadcast(frame, except));
+        }
         for (Subscriber s : subscribers.values()) {
-            if (s.peer != except) {
+            if (s.peer != except && !(holdForBatched && s.batched)) {
                 s.peer.send(frame);
             }
         }

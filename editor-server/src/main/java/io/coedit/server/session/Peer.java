@@ -16,4 +16,14 @@ public interface Peer {
     boolean canWrite(String docId);
 
     void send(Outgoing message);
+
+    /**
+     * Whether the peer asked for batched delivery: per document, one {@link ServerMessage.Ops}
+     * per flush window carrying every committed operation, its own included (which stand for
+     * its acks), instead of an {@code Op} or {@code Ack} per operation. Fixed for the peer's
+     * lifetime.
+     */
+    default boolean batched() {
+        return false;
+    }
 }

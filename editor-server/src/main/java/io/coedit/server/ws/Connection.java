@@ -9,6 +9,7 @@ import io.coedit.server.session.Outgoing;
 import io.coedit.server.session.Peer;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
+import io.coedit.server.store.StoredOp;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
@@ -61,6 +62,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private volatile Access access;
     private volatile String clientId;
     private volatile User user;
+    private volatile boolean batched;
     private int failedHellos;
 
     private final RateLimiter rate;
@@ -225,8 +227,9 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
                 ? hello.clientId() : granted.newClientId();
         clientId = id;
         user = granted.user(id, hello.name());
-        access = granted; // last: publishes clientId and user to the threads that check access
-        enqueue(gateway.codec.welcome(id, user));
+        batched = hello.batch();
+        access = granted; // last: publishes clientId, user and batched to the threads that check access
+        enqueue(gateway.codec.welcome(id, user, batched));
     }
 
     /** Takes one token from the rate limit, or answers rate_limited (and drops a client that keeps at it). */
@@ -258,6 +261,11 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     }
 
     @Override
+    public boolean batched() {
+        return batched;
+    }
+
+    @Override
     public boolean canRead(String docId) {
         Access a = access;
         return a != null && a.canRead(docId);
@@ -276,6 +284,16 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             Long arrived = opArrivals.remove(ack.doc() + "\n" + ack.seq());
             if (arrived != null) {
                 gateway.metrics.ackLatency(System.nanoTime() - arrived);
+            }
+        } else if (m instanceof ServerMessage.Ops ops && !opArrivals.isEmpty()) {
+            // A batched client's own operations in the frame are its acks.
+            for (StoredOp op : ops.ops()) {
+                if (op.clientId().equals(clientId)) {
+                    Long arrived = opArrivals.remove(ops.doc() + "\n" + op.seq());
+                    if (arrived != null) {
+                        gateway.metrics.ackLatency(System.nanoTime() - arrived);
+                    }
+                }
             }
         } else if (m instanceof ServerMessage.Error e) {
             gateway.metrics.error(e.code());

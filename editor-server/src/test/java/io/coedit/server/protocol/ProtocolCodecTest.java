@@ -13,6 +13,7 @@ import io.coedit.server.session.ErrorCode;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
 import io.coedit.server.store.ChatMessage;
+import io.coedit.server.store.StoredOp;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,9 +24,12 @@ class ProtocolCodecTest {
 
     @Test
     void decodesEveryClientMessage() {
-        assertEquals(new ClientMessage.Hello("c-1", "t", "Ann"),
+        assertEquals(new ClientMessage.Hello("c-1", "t", "Ann", false),
                 codec.decode("{\"type\":\"hello\",\"clientId\":\"c-1\",\"token\":\"t\",\"name\":\" Ann \"}"));
-        assertEquals(new ClientMessage.Hello(null, null, null), codec.decode("{\"type\":\"hello\"}"));
+        assertEquals(new ClientMessage.Hello(null, null, null, false), codec.decode("{\"type\":\"hello\"}"));
+        assertEquals(new ClientMessage.Hello(null, null, null, true), codec.decode("{\"type\":\"hello\",\"batch\":true}"));
+        assertEquals(new ClientMessage.Hello(null, null, null, false),
+                codec.decode("{\"type\":\"hello\",\"batch\":false}"));
         assertEquals(new ClientMessage.Open("notes", null), codec.decode("{\"type\":\"open\",\"doc\":\"notes\"}"));
         assertEquals(new ClientMessage.Open("notes", 7L),
                 codec.decode("{\"type\":\"open\",\"doc\":\"notes\",\"version\":7}"));
@@ -66,6 +70,9 @@ class ProtocolCodecTest {
             {"type":"chat","doc":"d","text":"  "}                            | chat: field "text" must not be blank
             {"type":"hello","clientId":"has space"}                          | hello: field "clientId" must be 1 to 64 letters, digits or ._:-, got "has space"
             {"type":"hello","name":true}                                     | hello: field "name" must be a string, got true
+            {"type":"hello","batch":"yes"}                                   | hello: field "batch" must be true or false, got the string "yes"
+            {"type":"hello","batch":1}                                       | hello: field "batch" must be true or false, got the number 1
+            {"type":"hello","batch":[true]}                                  | hello: field "batch" must be true or false, got an array
             """)
     void rejectsWithPreciseBadRequest(String frame, String expected) {
         ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(frame));
@@ -114,7 +121,14 @@ class ProtocolCodecTest {
         assertEquals("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"m\"}",
                 codec.encode(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "m", null, null)));
         assertEquals("{\"type\":\"welcome\",\"clientId\":\"c\",\"user\":{\"id\":\"u1\",\"name\":\"Ann\",\"color\":\"#ff0000\"}}",
-                codec.welcome("c", ann));
+                codec.welcome("c", ann, false));
+        assertEquals("{\"type\":\"welcome\",\"clientId\":\"c\",\"user\":{\"id\":\"u1\",\"name\":\"Ann\",\"color\":\"#ff0000\"},"
+                + "\"batch\":true}", codec.welcome("c", ann, true));
+        assertEquals("{\"type\":\"ops\",\"doc\":\"d\",\"ops\":[{\"version\":3,\"op\":[2,\"hi\"],\"clientId\":\"c\",\"seq\":5},"
+                + "{\"version\":4,\"op\":[{\"d\":1}],\"clientId\":\"e\",\"seq\":1}]}",
+                codec.encode(new ServerMessage.Ops("d", List.of(
+                        new StoredOp(3, TextOperation.insert(2, "hi"), "c", 5, "u1", 10),
+                        new StoredOp(4, TextOperation.delete(0, 1), "e", 1, "u2", 11)))));
         assertEquals("{\"type\":\"pong\"}", codec.pong());
     }
 

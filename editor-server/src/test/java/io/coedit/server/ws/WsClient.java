@@ -95,6 +95,19 @@ public final class WsClient implements AutoCloseable {
         return c;
     }
 
+    /** Connected and past a hello that asks for batched delivery; fails unless the welcome grants it. */
+    public static WsClient helloBatched(URI uri, String name) throws Exception {
+        WsClient c = connect(uri);
+        JsonObject hello = msg("hello");
+        hello.addProperty("name", name);
+        hello.addProperty("batch", true);
+        c.send(hello);
+        JsonObject welcome = c.expect("welcome");
+        assertEquals(true, welcome.has("batch") && welcome.get("batch").getAsBoolean(), () -> "batch not granted: " + welcome);
+        c.clientId = welcome.get("clientId").getAsString();
+        return c;
+    }
+
     public static JsonObject msg(String type) {
         JsonObject m = new JsonObject();
         m.addProperty("type", type);
