@@ -22,6 +22,10 @@ import java.util.concurrent.TimeUnit;
  * only follows versions (it does not apply operations: on two cores the generator competes
  * with the server, and a lurker that transformed every op would measure itself).
  *
+ * <p>With batched delivery ({@code hello} {@code "batch": true}) the client receives
+ * {@code ops} messages and handles each entry as the {@code op} it stands for: another
+ * client's operation is applied (and its delivery timed), its own is its acknowledgement.
+ *
  * <p>Every callback of one socket arrives in order; edits made by a timer and messages
  * arriving are serialised by this object's lock. Sends are asynchronous and queued here,
  * one write at a time, as the JDK's WebSocket requires.
@@ -33,6 +37,8 @@ final class LoadClient implements WebSocket.Listener {
     final String id;
     final String doc;
     final boolean writer;
+    /** Asks for batched delivery in hello. */
+    private final boolean batched;
     private final LoadStats stats;
     private final Map<String, LoadClient> byId;
     private final ScheduledExecutorService timer;
@@ -57,11 +63,12 @@ final class LoadClient implements WebSocket.Listener {
     private final CompletableFuture<LoadClient> ready = new CompletableFuture<>();
     private final CompletableFuture<Long> seedAck = new CompletableFuture<>();
 
-    LoadClient(String id, String doc, boolean writer, EditSource edits, boolean closedLoop, LoadStats stats,
+    LoadClient(String id, String doc, boolean writer, boolean batched, EditSource edits, boolean closedLoop, LoadStats stats,
             Map<String, LoadClient> byId, ScheduledExecutorService timer) {
         this.id = id;
         this.doc = doc;
         this.writer = writer;
+        this.batched = batched;
         this.edits = edits;
         this.closedLoop = closedLoop;
         this.stats = stats;
@@ -80,7 +87,7 @@ final class LoadClient implements WebSocket.Listener {
             }
             socket = ws;
             stats.connected.incrementAndGet();
-            send("{\"type\":\"hello\",\"clientId\":\"" + id + "\"}");
+            send("{\"type\":\"hello\",\"clientId\":\"" + id + "\"" + (batched ? ",\"batch\":true}" : "}"));
             send("{\"type\":\"open\",\"doc\":\"" + doc + "\"}");
         });
         return ready.orTimeout(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
@@ -220,14 +227,10 @@ final class LoadClient implements WebSocket.Listener {
         long now = System.nanoTime();
         ServerMessage m = ServerMessage.parse(frame, writer);
         switch (m.type()) {
-            case "op" -> {
-                remoteOp(m, now);
-                LoadClient sender = byId.get(m.clientId());
-                if (sender != null && sender != this) {
-                    long at = sender.submittedAt(m.seq());
-                    if (at > 0) {
-                        stats.delivered(at, now);
-                    }
+            case "op" -> committed(m, now);
+            case "ops" -> {
+                for (ServerMessage op : m.ops()) {
+                    committed(op, now);
                 }
             }
             case "ack" -> ack(m, now);
@@ -235,6 +238,18 @@ final class LoadClient implements WebSocket.Listener {
             case "error" -> error(m);
             default -> {
                 // welcome, presence, leave, chat, pong: nothing to do
+            }
+        }
+    }
+
+    /** A committed operation, from an op message or an entry of ops: applied, or this client's ack. */
+    private void committed(ServerMessage m, long now) {
+        remoteOp(m, now);
+        LoadClient sender = byId.get(m.clientId());
+        if (sender != null && sender != this) {
+            long at = sender.submittedAt(m.seq());
+            if (at > 0) {
+                stats.delivered(at, now);
             }
         }
     }
@@ -258,7 +273,7 @@ final class LoadClient implements WebSocket.Listener {
             return;
         }
         if (m.clientId().equals(id)) {
-            ack(m, now); // after a catch-up: our own op, in place of the ack
+            ack(m, now); // our own op (after a catch-up, or in a batch): the ack
             return;
         }
         TextOperation applied = ot.applyRemote(m.version(), OPS.fromJson(m.op()));

@@ -103,6 +103,11 @@ public final class LoadCommand implements Callable<Integer> {
                     + " split it into consecutive parts, each typed in its own region of the document.")
     Path trace;
 
+    @Option(names = "--batch",
+            description = "Clients ask for batched delivery (hello \"batch\": true): per document, one ops message"
+                    + " per server flush window instead of an op or ack per operation. Latencies are still per operation.")
+    boolean batch;
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the random edits (default: random, printed).")
     Long seed;
 
@@ -131,7 +136,7 @@ public final class LoadCommand implements Callable<Integer> {
 
     /** The settings of a run, checked. */
     record Plan(URI ws, URI http, int docs, int clients, int lurkers, double rate, long durationNanos, long rampNanos,
-            long windowNanos, Duration connectTimeout, long seed, String docPrefix) {
+            long windowNanos, Duration connectTimeout, long seed, String docPrefix, boolean batch) {
         boolean closedLoop() {
             return rate <= 0;
         }
@@ -146,9 +151,10 @@ public final class LoadCommand implements Callable<Integer> {
         Plan plan = plan();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        err.printf(Locale.ROOT, "load: %d docs x (%d writers + %d lurkers) = %d connections, rate %s, seed %d, docs %s-*%n",
+        err.printf(Locale.ROOT, "load: %d docs x (%d writers + %d lurkers) = %d connections, rate %s, seed %d, docs %s-*%s%n",
                 plan.docs(), plan.clients(), plan.lurkers(), plan.connections(),
-                plan.closedLoop() ? "closed loop" : plan.rate() + "/s", plan.seed(), plan.docPrefix());
+                plan.closedLoop() ? "closed loop" : plan.rate() + "/s", plan.seed(), plan.docPrefix(),
+                plan.batch() ? ", batched delivery" : "");
         err.flush();
 
         String unreachable = probe(plan);
@@ -213,7 +219,7 @@ public final class LoadCommand implements Callable<Integer> {
             throw usage("--doc-prefix must be letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         URI http = URI.create((ws.getScheme().equals("wss") ? "https" : "http") + "://" + ws.getRawAuthority() + "/");
-        return new Plan(ws, http, docs, clients, lurkers, r, d, rampNanos, w, Duration.ofNanos(timeout), s, prefix);
+        return new Plan(ws, http, docs, clients, lurkers, r, d, rampNanos, w, Duration.ofNanos(timeout), s, prefix, batch);
     }
 
     private ParameterException usage(String message) {
@@ -423,13 +429,13 @@ public final class LoadCommand implements Callable<Integer> {
                     EditSource source = tp == null ? new EditSource.RandomEdits(seeds.nextLong())
                             : new EditSource.TraceEdits(tp.parts.get(k), tp.regionStarts[k]);
                     LoadClient c = new LoadClient("w" + d + "-" + k + "-" + Long.toString(plan.seed() & 0xffffff, 36),
-                            doc, true, source, plan.closedLoop(), stats, byId, timer);
+                            doc, true, plan.batch(), source, plan.closedLoop(), stats, byId, timer);
                     members.add(c);
                     writers.add(c);
                 }
                 for (int k = 0; k < plan.lurkers(); k++) {
                     members.add(new LoadClient("l" + d + "-" + k + "-" + Long.toString(plan.seed() & 0xffffff, 36),
-                            doc, false, null, true, stats, byId, timer));
+                            doc, false, plan.batch(), null, true, stats, byId, timer));
                 }
                 byDoc.put(doc, members);
             }
@@ -649,6 +655,7 @@ public final class LoadCommand implements Callable<Integer> {
             c.put("rampSeconds", plan.rampNanos() / 1e9);
             c.put("seed", plan.seed());
             c.put("docPrefix", plan.docPrefix());
+            c.put("batch", plan.batch());
             if (editingTrace != null) {
                 c.put("trace", Map.of("keystrokes", editingTrace.patches(), "writersPerDocument", plan.clients()));
             }

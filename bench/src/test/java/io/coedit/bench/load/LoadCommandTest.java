@@ -35,7 +35,7 @@ class LoadCommandTest {
     void helpListsTheOptions() {
         assertEquals(0, run("load", "--help"));
         for (String option : List.of("--url", "--docs", "--clients", "--lurkers", "--rate", "--duration", "--ramp",
-                "--trace", "--seed")) {
+                "--trace", "--seed", "--batch")) {
             assertTrue(out.toString().contains(option), option + " in " + out);
         }
     }
@@ -79,6 +79,8 @@ class LoadCommandTest {
         assertEquals(1_500_000_000L, p.rampNanos());
         assertEquals(42, p.seed());
         assertEquals("bench", p.docPrefix());
+        assertTrue(!p.batch(), "plain delivery unless asked");
+        assertTrue(plan("load", "--url", "ws://h/ws", "--batch").batch());
         assertTrue(plan("load", "--url", "ws://h/ws").closedLoop());
         assertEquals(30_000_000_000L, plan("load", "--url", "ws://h/ws").durationNanos(), "30 s by default");
         assertEquals(7_000_000_000L, plan("load", "--url", "ws://h/ws", "--duration", "7").durationNanos(), "seconds");
