@@ -108,7 +108,9 @@ class BatchedDeliveryTest {
                 }
                 assertEquals(List.of(), late.sync(), "a subscriber that joined afterwards gets none of it");
             }
-            assertEquals(List.of(), plain.sync(), "a plain client gets no ops frame");
+            // Lee's leave may or may not have arrived; no ops frame has.
+            assertTrue(plain.sync().stream().noneMatch(m -> m.get("type").getAsString().equals("ops")),
+                    "a plain client gets no ops frame");
             assertEquals("pab", server.service().text("doc", null).get().orElseThrow().text());
         }
     }
