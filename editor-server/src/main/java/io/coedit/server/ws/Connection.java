@@ -17,14 +17,18 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
 import org.glassfish.tyrus.core.TyrusSession;
+import org.glassfish.tyrus.core.TyrusWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +44,15 @@ import org.slf4j.LoggerFactory;
  * therefore stalls its queue rather than Grizzly's, and the queue is capped, so it costs at
  * most {@link ConnectionLimits#maxQueuedBytes()}: past that the client is dropped.
  *
+ * <p>Frames are written whole, from bytes built once per message ({@link OutgoingFrame}) and
+ * shared by every connection a broadcast goes to, through the raw-frame path Tyrus's own
+ * broadcast uses ({@code TyrusWebSocket.sendRawFrame}); Tyrus's {@code sendText} would encode
+ * and frame the same text again for every subscriber. Tyrus offers that path to its endpoints
+ * only through a package-private field, read reflectively once: if that fails (another Tyrus),
+ * if an extension was negotiated, or with {@code -Dcoedit.ws.sharedFrames=false}, the
+ * connection sends text through {@code sendText} as before. Either way frames go through the
+ * same capped queue.
+ *
  * <p>Public only because Tyrus calls the endpoint methods reflectively; nothing outside this
  * package can make one.
  */
@@ -51,11 +64,15 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     static final int MAX_OPEN_DOCUMENTS = 256;
     /** A close that waits for queued frames (say, the error explaining it) waits this long at most. */
     private static final long CLOSE_DRAIN_MILLIS = 5_000;
+    /** Tyrus's socket behind an endpoint's remote, for {@code sendRawFrame}; null if unreachable or turned off. */
+    private static final Field TYRUS_SOCKET = sharedFramesField();
 
     private enum State { OPEN, CLOSING, DEAD }
 
     private final WebSocketGateway gateway;
     private Session session;
+    /** Where whole frames are written, or null: then text goes through {@code sendText}. */
+    private TyrusWebSocket rawSocket;
     private String remoteAddress = "?";
 
     // Who: written once by hello (on the connection's read thread), read by document threads.
@@ -78,7 +95,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
 
     // Outgoing, guarded by this.
-    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    private final ArrayDeque<OutgoingFrame> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean writing;
     private State state = State.OPEN;
@@ -99,6 +116,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         if (session instanceof TyrusSession t && t.getRemoteAddr() != null) {
             remoteAddress = t.getRemoteAddr();
         }
+        rawSocket = rawSocketOf(session);
         // Tyrus applies this to fragmented messages; whole frames are measured in onText.
         session.setMaxTextMessageBufferSize(gateway.limits.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(1024);
@@ -166,7 +184,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
 
     private void dispatch(ClientMessage message) {
         if (message instanceof ClientMessage.Ping) {
-            enqueue(gateway.codec.pong());
+            enqueue(new OutgoingFrame(gateway.codec.pong()));
             return;
         }
         if (message instanceof ClientMessage.Hello hello) {
@@ -229,7 +247,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         user = granted.user(id, hello.name());
         batched = hello.batch();
         access = granted; // last: publishes clientId, user and batched to the threads that check access
-        enqueue(gateway.codec.welcome(id, user, batched));
+        enqueue(new OutgoingFrame(gateway.codec.welcome(id, user, batched)));
     }
 
     /** Takes one token from the rate limit, or answers rate_limited (and drops a client that keeps at it). */
@@ -301,7 +319,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
                 opArrivals.remove(e.doc() + "\n" + e.seq());
             }
         }
-        enqueue(message.encoded(gateway.codec::encode));
+        // One OutgoingFrame per message, shared by every connection it is sent to.
+        enqueue(message.encoded(encodable -> new OutgoingFrame(gateway.codec.encode(encodable))));
     }
 
     private void error(ServerMessage.Error error) {
@@ -310,9 +329,9 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
 
     // ---- outgoing ----------------------------------------------------------------------
 
-    private void enqueue(String frame) {
-        long size = 2L * frame.length();
-        String first;
+    private void enqueue(OutgoingFrame frame) {
+        long size = frame.queuedBytes();
+        OutgoingFrame first;
         synchronized (this) {
             if (state != State.OPEN) {
                 return;
@@ -343,16 +362,23 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
      * inline (the socket had room), the loop continues here instead of recursing from the
      * completion handler, so a long catch-up cannot overflow the stack.
      */
-    private void write(String frame) {
-        String next = frame;
+    private void write(OutgoingFrame frame) {
+        OutgoingFrame next = frame;
         while (next != null) {
-            String current = next;
+            OutgoingFrame current = next;
             synchronized (this) {
                 writerThread = Thread.currentThread();
                 completedInline = false;
             }
             try {
-                session.getAsyncRemote().sendText(current, result -> written(current, result));
+                if (rawSocket != null) {
+                    // A TyrusFuture, completed by the write's completion handler like sendText's.
+                    CompletableFuture<?> sent = (CompletableFuture<?>) rawSocket.sendRawFrame(ByteBuffer.wrap(current.wire()));
+                    sent.whenComplete((ignored, failure) -> written(current,
+                            failure == null ? new SendResult(session) : new SendResult(session, failure)));
+                } else {
+                    session.getAsyncRemote().sendText(current.text, result -> written(current, result));
+                }
             } catch (RuntimeException e) {
                 written(current, new SendResult(session, e));
             }
@@ -366,10 +392,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
     }
 
-    private void written(String frame, SendResult result) {
-        String next;
+    private void written(OutgoingFrame frame, SendResult result) {
+        OutgoingFrame next;
         synchronized (this) {
-            queuedBytes -= 2L * frame.length();
+            queuedBytes -= frame.queuedBytes();
             if (!result.isOK()) {
                 writing = false;
                 state = State.DEAD;
@@ -393,8 +419,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     }
 
     /** The next queued frame, or null with {@code writing} cleared; closes if a close waits for the drain. Holds this. */
-    private String takeNext() {
-        String next = queue.poll();
+    private OutgoingFrame takeNext() {
+        OutgoingFrame next = queue.poll();
         if (next == null) {
             writing = false;
             if (closeWhenDrained != null) {
@@ -488,6 +514,37 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     /** The documents to close when this connection goes; see {@link #requested}. */
     Set<String> requestedDocuments() {
         return requested;
+    }
+
+    private static Field sharedFramesField() {
+        if (!Boolean.parseBoolean(System.getProperty("coedit.ws.sharedFrames", "true"))) {
+            return null;
+        }
+        try {
+            Field f = TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.warn("Tyrus's raw frame path is not reachable ({}): each connection frames its own text", e.toString());
+            return null;
+        }
+    }
+
+    /** Whether connections write shared frames (Tyrus's raw frame path was found and is not turned off). */
+    static boolean sharedFramesReachable() {
+        return TYRUS_SOCKET != null;
+    }
+
+    /** Where this session's whole frames can be written, or null (see the class comment). */
+    private static TyrusWebSocket rawSocketOf(Session session) {
+        if (TYRUS_SOCKET == null || !session.getNegotiatedExtensions().isEmpty()) {
+            return null;
+        }
+        try {
+            return TYRUS_SOCKET.get(session.getAsyncRemote()) instanceof TyrusWebSocket socket ? socket : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The UTF-8 length of {@code s} when it may exceed {@code limit}; a lower bound when it cannot. */
