@@ -41,8 +41,9 @@ public interface DocumentStore extends AutoCloseable {
      * (the second based on the first's head).
      *
      * @throws VersionConflictException if a document's head is not its commit's base version
-     * @throws IllegalStateException if an operation repeats a submission ({@code clientId},
-     *     {@code seq}) already committed to its document, or repeated within the call
+     * @throws IllegalStateException if an operation's {@code seq} is not above every seq its
+     *     client has committed to the document, in the store or earlier in the call: clients
+     *     number their submissions upwards, so that is a repeat
      * @throws StoreException if the database fails
      */
     void commit(List<DocumentCommit> commits);

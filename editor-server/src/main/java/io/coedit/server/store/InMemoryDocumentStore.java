@@ -3,11 +3,9 @@ package io.coedit.server.store;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -64,7 +62,7 @@ public final class InMemoryDocumentStore implements DocumentStore {
         // Check everything before changing anything: the call is all or nothing. Heads are
         // followed through the list, as a transaction sees its own earlier commits.
         Map<String, Long> heads = new HashMap<>();
-        Set<List<Object>> submissions = new HashSet<>();
+        Map<List<String>, Long> lastSeqs = new HashMap<>();
         for (DocumentCommit c : commits) {
             long head = heads.containsKey(c.docId()) ? heads.get(c.docId()) : headVersion(c.docId());
             if (head != c.baseVersion()) {
@@ -72,11 +70,13 @@ public final class InMemoryDocumentStore implements DocumentStore {
             }
             heads.put(c.docId(), c.headVersion());
             for (StoredOp op : c.ops()) {
-                if (!submissions.add(List.of(c.docId(), op.clientId(), op.seq()))
-                        || findSubmission(c.docId(), op.clientId(), op.seq()).isPresent()) {
+                List<String> key = List.of(c.docId(), op.clientId());
+                long last = lastSeqs.containsKey(key) ? lastSeqs.get(key) : lastSeq(c.docId(), op.clientId());
+                if (op.seq() <= last) {
                     throw new IllegalStateException("submission " + op.clientId() + "/" + op.seq()
-                            + " is already committed to document " + c.docId());
+                            + " is not above the last one committed to document " + c.docId() + " by that client");
                 }
+                lastSeqs.put(key, op.seq());
             }
         }
         for (DocumentCommit c : commits) {

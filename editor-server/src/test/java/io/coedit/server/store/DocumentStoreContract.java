@@ -276,6 +276,24 @@ abstract class DocumentStoreContract {
     }
 
     @Test
+    void aSeqNotAboveTheClientsLastIsRefusedAndChangesNothing() {
+        store.commit(List.of(inserts("a", 0, "c1", 5, "x")));
+        DocumentState before = state("a", "c1");
+
+        assertThrows(IllegalStateException.class, () -> store.commit(List.of(inserts("a", 1, "c1", 3, "lower"))));
+        assertThrows(IllegalStateException.class, () -> store.commit(List.of(inserts("a", 1, "c1", 5, "same"))));
+        // Within one call too, across two commits of the document.
+        assertThrows(IllegalStateException.class,
+                () -> store.commit(List.of(inserts("a", 1, "c1", 9, "p"), inserts("a", 2, "c1", 8, "q"))));
+
+        assertEquals(before, state("a", "c1"));
+        store.commit(List.of(inserts("a", 1, "c1", 6, "y")));
+        assertEquals(6, store.lastSeq("a", "c1"));
+        assertEquals(1, store.findSubmission("a", "c1", 6).orElseThrow().version());
+        assertEquals(0, store.findSubmission("a", "c1", 5).orElseThrow().version());
+    }
+
+    @Test
     void listShowsDocumentsWithHistoryMostRecentlyChangedFirst() {
         store.commit(List.of(new DocumentCommit("old", 0,
                 List.of(new StoredOp(0, TextOperation.insert(0, "o"), "c", 1, "u", 100)), null)));

@@ -16,11 +16,14 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Optional;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -194,6 +197,37 @@ class H2DocumentStoreTest extends DocumentStoreContract {
     }
 
     @Test
+    void aDatabaseWithARowPerOperationIsMigratedToRuns(@TempDir Path older) throws Exception {
+        // The schema as version 1 left it, with a history in its ops table.
+        String url = H2DocumentStore.jdbcUrl(older.toAbsolutePath());
+        Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("1").load().migrate();
+        try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+            c.createStatement().execute("INSERT INTO documents (id, version, updated) VALUES ('doc', 3, 1000002)");
+            c.createStatement().execute("INSERT INTO ops (doc_id, version, op, client_id, seq, user_id, ts) VALUES "
+                    + "('doc', 0, '[\"ab\\\"\"]', 'c1', 1, 'u1', 1000000), "
+                    + "('doc', 1, '[2,\"😀\"]', 'c\"2', 4, NULL, 1000001), "
+                    + "('doc', 2, '[{\"d\":1}]', 'c1', 2, 'u1', 1000002)");
+        }
+
+        try (H2DocumentStore migrated = new H2DocumentStore(older)) {
+            List<StoredOp> expected = List.of(
+                    new StoredOp(0, TextOperation.insert(0, "ab\""), "c1", 1, "u1", 1000000),
+                    new StoredOp(1, TextOperation.insert(2, "😀"), "c\"2", 4, null, 1000001),
+                    new StoredOp(2, TextOperation.builder().delete(1).build(), "c1", 2, "u1", 1000002));
+            assertEquals(expected, migrated.ops("doc", 0, 10));
+            assertEquals(expected.subList(1, 2), migrated.ops("doc", 1, 2));
+            assertEquals(3, migrated.headVersion("doc"));
+            assertEquals(2, migrated.lastSeq("doc", "c1"));
+            assertEquals(4, migrated.lastSeq("doc", "c\"2"));
+            assertEquals(Optional.of(expected.get(0)), migrated.findSubmission("doc", "c1", 1));
+            assertEquals(Optional.of(expected.get(2)), migrated.findSubmission("doc", "c1", 2));
+            assertThrows(IllegalStateException.class, () -> migrated.commit(List.of(inserts("doc", 3, "c1", 2, "again"))));
+            migrated.commit(List.of(inserts("doc", 3, "c1", 3, "new")));
+            assertEquals("newb😀\"", load(migrated, "doc"));
+        }
+    }
+
+    @Test
     void theHistoryIsStoredInTheWireForm() throws Exception {
         // Other tools (and a later PostgreSQL store) read the ops column as ot-text-unicode JSON.
         TextOperation op = TextOperation.builder().retain(3).insert("😀").delete(2).build();
@@ -202,11 +236,18 @@ class H2DocumentStoreTest extends DocumentStoreContract {
 
         // In the same JVM a second connection with the same URL shares the open database.
         try (Connection c = DriverManager.getConnection(H2DocumentStore.jdbcUrl(folder.toAbsolutePath()), "sa", "");
-                ResultSet rs = c.createStatement().executeQuery("SELECT op FROM ops WHERE doc_id = 'doc' ORDER BY version")) {
+                ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT first_version, end_version, ops FROM op_runs WHERE doc_id = 'doc'")) {
             assertTrue(rs.next());
-            assertEquals("[\"abcdef\"]", rs.getString(1));
-            assertTrue(rs.next());
-            assertEquals("[3,\"😀\",{\"d\":2}]", rs.getString(1));
+            assertEquals(0, rs.getLong(1));
+            assertEquals(2, rs.getLong(2));
+            JsonArray run = JsonParser.parseString(rs.getString(3)).getAsJsonArray();
+            assertEquals(2, run.size());
+            assertEquals("[\"abcdef\"]", run.get(0).getAsJsonObject().get("op").toString());
+            assertEquals("[3,\"😀\",{\"d\":2}]", run.get(1).getAsJsonObject().get("op").toString());
+            assertEquals("c", run.get(1).getAsJsonObject().get("client").getAsString());
+            assertEquals(2, run.get(1).getAsJsonObject().get("seq").getAsLong());
+            assertFalse(rs.next(), "one commit is one run");
         }
     }
 }
