@@ -12,7 +12,9 @@ import io.coedit.server.store.Snapshot;
 import io.coedit.server.store.StoredOp;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -553,11 +555,20 @@ final class DocumentSession {
         if (from < firstInMemory) {
             out.addAll(store.ops(docId, from, Math.min(to, firstInMemory)));
         }
-        for (StoredOp op : recent) {
-            if (op.version() >= from && op.version() < to) {
+        // Walk back from the newest only as far as needed: a submission based one version
+        // behind the head must not cost a pass over the whole history kept in memory.
+        int fromStore = out.size();
+        Iterator<StoredOp> newestFirst = recent.descendingIterator();
+        while (newestFirst.hasNext()) {
+            StoredOp op = newestFirst.next();
+            if (op.version() < Math.max(from, firstInMemory)) {
+                break;
+            }
+            if (op.version() < to) {
                 out.add(op);
             }
         }
+        Collections.reverse(out.subList(fromStore, out.size()));
         if (out.size() != to - from) {
             throw new IllegalStateException("history of " + docId + " [" + from + ", " + to + ") has " + out.size() + " ops");
         }
