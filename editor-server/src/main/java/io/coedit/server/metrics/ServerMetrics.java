@@ -3,6 +3,7 @@ package io.coedit.server.metrics;
 import io.coedit.server.session.DocumentService;
 import io.coedit.server.session.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   coedit_errors_total{code}              error messages sent, by protocol error code
  *   coedit_connections_dropped_total{reason}  connections the server closed, by reason
  *   coedit_ack_latency_seconds             from receiving an op to sending its ack
+ *   coedit_commit_seconds                  writing one group commit (one store transaction)
+ *   coedit_commit_ops                      operations per group commit
+ *   coedit_commit_documents                documents per group commit
  * </pre>
  */
 public final class ServerMetrics {
@@ -50,6 +54,24 @@ public final class ServerMetrics {
                 .publishPercentiles(0.5, 0.95, 0.99)
                 .distributionStatisticExpiry(Duration.ofMinutes(1))
                 .register(registry);
+        registerCommitMeters(service);
+    }
+
+    private void registerCommitMeters(DocumentService service) {
+        Timer commits = Timer.builder("coedit.commit")
+                .description("Time to write one group commit durably (one store transaction)")
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(1))
+                .register(registry);
+        DistributionSummary ops = DistributionSummary.builder("coedit.commit.ops")
+                .description("Operations per group commit").register(registry);
+        DistributionSummary documents = DistributionSummary.builder("coedit.commit.documents")
+                .description("Documents per group commit").register(registry);
+        service.observeCommits((documentCount, opCount, nanos) -> {
+            commits.record(nanos, TimeUnit.NANOSECONDS);
+            ops.record(opCount);
+            documents.record(documentCount);
+        });
     }
 
     public void connectionOpened() {

@@ -369,6 +369,18 @@ public final class DocumentService implements AutoCloseable {
         }
     }
 
+    /** Hears of every store transaction the group committer wrote. */
+    @FunctionalInterface
+    public interface CommitObserver {
+        /** {@code ops} operations of {@code documents} documents were made durable in {@code nanos}. */
+        void committed(int documents, int ops, long nanos);
+    }
+
+    /** Tells {@code observer} of each group commit from now on (replacing any earlier one). */
+    public void observeCommits(CommitObserver observer) {
+        committer.observe(observer);
+    }
+
     void committed(int ops) {
         committedOps.addAndGet(ops);
     }

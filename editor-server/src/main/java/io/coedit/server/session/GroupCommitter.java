@@ -38,10 +38,16 @@ final class GroupCommitter {
     private final ConcurrentLinkedQueue<Ticket> tickets = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
 
+    private volatile DocumentService.CommitObserver observer = (documents, ops, nanos) -> {};
+
     GroupCommitter(DocumentStore store, Executor executor, int maxOpsPerTransaction) {
         this.store = store;
         this.executor = executor;
         this.maxOpsPerTransaction = maxOpsPerTransaction;
+    }
+
+    void observe(DocumentService.CommitObserver observer) {
+        this.observer = observer;
     }
 
     void submit(Ticket ticket) {
@@ -74,7 +80,9 @@ final class GroupCommitter {
         }
         RuntimeException failure = null;
         try {
+            long start = System.nanoTime();
             store.commit(commits);
+            observe(commits, System.nanoTime() - start);
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -88,11 +96,25 @@ final class GroupCommitter {
         for (Ticket t : group) {
             RuntimeException alone = null;
             try {
+                long start = System.nanoTime();
                 store.commit(List.of(t.commit()));
+                observe(List.of(t.commit()), System.nanoTime() - start);
             } catch (RuntimeException e) {
                 alone = e;
             }
             tell(t, alone);
+        }
+    }
+
+    private void observe(List<DocumentCommit> commits, long nanos) {
+        int ops = 0;
+        for (DocumentCommit c : commits) {
+            ops += c.ops().size();
+        }
+        try {
+            observer.committed(commits.size(), ops, nanos);
+        } catch (RuntimeException e) {
+            log.warn("the commit observer failed", e);
         }
     }
 

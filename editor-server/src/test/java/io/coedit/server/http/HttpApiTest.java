@@ -104,6 +104,10 @@ class HttpApiTest {
             assertTrue(metrics.body().contains("coedit_documents_open "), metrics.body());
             assertTrue(metrics.body().contains("coedit_errors_total{code=\"invalid_op\"}"), metrics.body());
             assertTrue(metrics.body().contains("coedit_ack_latency_seconds_count 3"), metrics.body());
+            // However the three ops were grouped, the group commits carried three in all.
+            assertTrue(metrics.body().contains("coedit_commit_ops_sum 3.0"), metrics.body());
+            assertTrue(metrics.body().contains("coedit_commit_seconds_count "), metrics.body());
+            assertTrue(metrics.body().contains("coedit_commit_documents_max 1.0"), metrics.body());
         }
     }
 
