@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
 import org.glassfish.tyrus.core.TyrusSession;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * Grizzly's threads never wait on a document or the database.
  *
  * <p>Outgoing frames wait in a queue of our own and go to Tyrus one at a time: the next
- * is written when the previous one's write completed. A client that stops reading
+ * is written when the previous one's write completed. Whoever queues a frame does not write
+ * it: a connection with nothing in flight hands the write to the gateway's writer threads, so
+ * a document's broadcast costs its thread a queue insertion per subscriber. A client that stops reading
  * therefore stalls its queue rather than Grizzly's, and the queue is capped, so it costs at
  * most {@link ConnectionLimits#maxQueuedBytes()}: past that the client is dropped.
  *
@@ -354,7 +357,12 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
                     "slow_reader");
             return;
         }
-        write(first);
+        // Not on the caller's thread: a document's broadcast only queues, the gateway's writers write.
+        try {
+            gateway.writers().execute(() -> write(first));
+        } catch (RejectedExecutionException e) {
+            write(first); // the gateway is closing: write here, as the last acks must still go
+        }
     }
 
     /**

@@ -11,9 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 
@@ -36,6 +39,13 @@ public final class WebSocketGateway implements AutoCloseable {
     private final OriginPolicy origins;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
+    /**
+     * Writes frames to the sockets. A broadcast hands each subscriber's frame to its connection
+     * from the document's one thread; the write itself (Tyrus, Grizzly's filter chain, the
+     * socket's system call) is most of a broadcast's cost, and done here it is spread over every
+     * core instead of being one document's serial work.
+     */
+    private final ExecutorService writers;
 
     /**
      * @param allowedOrigins origins allowed besides the server's own; empty means pages on
@@ -52,6 +62,12 @@ public final class WebSocketGateway implements AutoCloseable {
         this.origins = new OriginPolicy(allowedOrigins);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coedit-ws-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger writerNumber = new AtomicInteger();
+        this.writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "coedit-ws-writer-" + writerNumber.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -125,10 +141,16 @@ public final class WebSocketGateway implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        writers.shutdown();
     }
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /** Where connections write their frames; see {@link #writers}. */
+    Executor writers() {
+        return writers;
     }
 
     void opened(Connection c) {
