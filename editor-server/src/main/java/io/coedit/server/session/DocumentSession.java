@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * once, the sender's own operations standing for its acks. What a batched subscriber must see
  * in order with those operations is kept in order with them: a broadcast made while operations
  * are unsent (a presence placed at the committed head, a leave, a chat line) is held and sent
- * right after them, and an {@code open} first flushes what is unsent, so the next frame starts
- * exactly at the version the opener was given. The window only delays delivery after the
+ * right after them, and a batched opener is given the document at the version the next frame
+ * starts at ({@link #flushedText}), so that frame is the one it shares with everyone, without
+ * a gap or a repeat, and its open does not end the window for the others. The window only delays delivery after the
  * commit: nothing is sent before it is durable.
  */
 final class DocumentSession {
@@ -84,6 +85,12 @@ final class DocumentSession {
     private final List<HeldBroadcast> heldForBatched = new ArrayList<>();
     /** Whether the end of the current flush window is scheduled. */
     private boolean flushScheduled;
+    /**
+     * The text at the version the next {@code ops} frame starts at ({@link #committedVersion} minus
+     * {@link #unsent}): what a batched subscriber joining now is given, so that its open need not
+     * end the window for everyone. Null while the document has no batched subscriber.
+     */
+    private Rope flushedText;
 
     private record HeldBroadcast(Outgoing message, Peer except) {}
 
@@ -126,6 +133,7 @@ final class DocumentSession {
         int keep = Math.min(tail.size(), settings.historyInMemory());
         recent.addAll(tail.subList(tail.size() - keep, tail.size()));
         lastSeq.clear();
+        flushedText = null;
         touch();
     }
 
@@ -198,9 +206,9 @@ final class DocumentSession {
                 return;
             }
         }
-        // The next ops frame, which every batched subscriber shares, must begin at the version
-        // this opener is given: whatever the others are owed goes out first.
-        flushBatched();
+        // The next ops frame, which every batched subscriber shares, starts where the last one
+        // ended: a batched opener is given the document there (see joinAt), and a plain one the head.
+        long at = peer.batched() ? joinAt(fromVersion) : version;
         boolean already = subscribers.containsKey(peer);
         subscribers.put(peer, subscribers.getOrDefault(peer, new Subscriber(peer)));
         if (!already) {
@@ -215,13 +223,36 @@ final class DocumentSession {
         List<ChatMessage> chat = store.recentChat(docId, settings.chatHistory());
         boolean readOnly = !peer.canWrite(docId);
         if (fromVersion == null) {
-            peer.send(new Outgoing(new ServerMessage.Opened(docId, version, text.toString(), peers, chat, readOnly)));
+            String atText = at == version ? text.toString() : flushedText.toString();
+            peer.send(new Outgoing(new ServerMessage.Opened(docId, at, atText, peers, chat, readOnly)));
             return;
         }
         peer.send(new Outgoing(new ServerMessage.Opened(docId, fromVersion, null, peers, chat, readOnly)));
-        for (StoredOp op : history(fromVersion, version)) {
+        for (StoredOp op : history(fromVersion, at)) {
             peer.send(new Outgoing(new ServerMessage.Op(docId, op.version(), op.op(), op.clientId(), op.seq())));
         }
+    }
+
+    /**
+     * The version a batched subscriber opening now is brought to (by {@code opened}, or by the
+     * catch-up from {@code fromVersion}): the start of the next {@code ops} frame, so that frame
+     * can be the one all batched subscribers share without skipping or repeating a version for
+     * the newcomer. That is the last frame's end, the committed operations since then coming in
+     * the next frame with everyone else's, unless the window holds broadcasts (which may refer to
+     * versions after it) or the opener has already seen past it: then the window ends now, as it
+     * does when the document had no batched subscriber to keep {@link #flushedText} for. Runs
+     * when everything applied is committed.
+     */
+    private long joinAt(Long fromVersion) {
+        long flushed = committedVersion - unsent.size();
+        if (flushedText == null || !heldForBatched.isEmpty() || (fromVersion != null && fromVersion > flushed)) {
+            flushBatched();
+            if (flushedText == null) {
+                flushedText = Rope.of(text.toString());
+            }
+            return committedVersion;
+        }
+        return flushed;
     }
 
     void submit(Peer peer, long baseVersion, long seq, TextOperation op) {
@@ -475,6 +506,8 @@ final class DocumentSession {
             if (anyBatched) {
                 unsent.addAll(f.ops);
                 endWindowLater();
+            } else {
+                flushedText = null; // nobody to start a frame for; rebuilt when a batched subscriber opens
             }
         }
         commitBatch();
@@ -522,6 +555,11 @@ final class DocumentSession {
             return; // nothing is held unless operations are unsent
         }
         Outgoing frame = new Outgoing(new ServerMessage.Ops(docId, unsent));
+        if (flushedText != null) {
+            for (StoredOp op : unsent) {
+                flushedText.apply(op.op());
+            }
+        }
         for (Subscriber s : subscribers.values()) {
             if (s.batched) {
                 s.peer.send(frame);

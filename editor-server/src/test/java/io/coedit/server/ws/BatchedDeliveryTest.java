@@ -27,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Batched delivery ({@code hello} with {@code "batch": true}): one {@code ops} message per
  * flush window, shared by every batched subscriber, beside plain v1 clients on the same
- * document. Most tests set a window no test waits out and end it with an {@code open}, which
- * flushes what is unsent before subscribing anyone: what a frame holds is then decided by the
- * test, not by a clock.
+ * document. Most tests set a window no test waits out and end it with what must end it: a
+ * batched client catching up from a version past the start of the next frame, or opening while
+ * a presence waits behind the unsent operations. What a frame holds is then decided by the test,
+ * not by a clock.
  */
 class BatchedDeliveryTest {
     /** Longer than any test: only an open (or shutdown) sends the batch. */
@@ -143,7 +144,8 @@ class BatchedDeliveryTest {
                     assertEquals(seq - 1, writer.expect("ack").get("version").getAsLong());
                 }
                 try (WsClient trigger = WsClient.helloBatched(ws, "Tia")) {
-                    trigger.open("doc");
+                    openAt(trigger, "doc", 5); // ahead of the next frame's start (3): ends the window
+                    assertEquals(5, trigger.expect("opened").get("version").getAsLong());
                     JsonObject earlyFrame = single(early.sync(), "ops");
                     JsonObject joinerFrame = single(joiner.sync(), "ops");
                     assertEquals(earlyFrame, joinerFrame, "one frame for every batched subscriber");
@@ -152,6 +154,50 @@ class BatchedDeliveryTest {
                 }
                 assertEquals(LongStream.range(0, 5).boxed().toList(), earlySaw);
                 assertEquals(LongStream.range(1, 5).boxed().toList(), joinerSaw);
+            }
+        }
+    }
+
+    @Test
+    void aBatchedClientOpeningMidWindowStartsWhereTheNextSharedFrameStartsAndEndsNoWindow() throws Exception {
+        start(ENDLESS_WINDOW_MILLIS);
+        try (WsClient writer = WsClient.hello(ws, null, null, "Pat"); WsClient early = WsClient.helloBatched(ws, "Ann")) {
+            writer.open("doc");
+            early.open("doc");
+            writer.send(op("doc", 0, 1, TextOperation.insert(0, "ab")));
+            assertEquals(0, writer.expect("ack").get("version").getAsLong());
+            writer.send(op("doc", 1, 2, TextOperation.insert(2, "c")));
+            assertEquals(1, writer.expect("ack").get("version").getAsLong());
+            try (WsClient joiner = WsClient.helloBatched(ws, "Joe"); WsClient plain = WsClient.hello(ws, null, null, "Pia")) {
+                // Versions 0 and 1 are committed and unsent: the joiner is given the document as the
+                // next frame will start it, and neither open sends that frame.
+                JsonObject opened = joiner.open("doc");
+                assertEquals(0, opened.get("version").getAsLong());
+                assertEquals("", opened.get("text").getAsString());
+                JsonObject plainOpened = plain.open("doc");
+                assertEquals(2, plainOpened.get("version").getAsLong(), "a plain client is given the head");
+                assertEquals("abc", plainOpened.get("text").getAsString());
+                assertEquals(List.of(), early.sync(), "the window is still open");
+                assertEquals(List.of(), joiner.sync(), "the window is still open");
+
+                writer.send(op("doc", 2, 3, TextOperation.insert(0, "x")));
+                assertEquals(2, writer.expect("ack").get("version").getAsLong());
+                assertEquals(2, plain.expect("op").get("version").getAsLong());
+                JsonObject joinerFrame;
+                try (WsClient trigger = WsClient.helloBatched(ws, "Tia")) {
+                    openAt(trigger, "doc", 3); // ahead of the next frame's start (0): ends the window
+                    assertEquals(3, trigger.expect("opened").get("version").getAsLong());
+                    JsonObject earlyFrame = single(early.sync(), "ops");
+                    joinerFrame = single(joiner.sync(), "ops");
+                    assertEquals(earlyFrame, joinerFrame, "one frame for every batched subscriber");
+                    assertEquals(List.of(0L, 1L, 2L), versions(joinerFrame));
+                }
+                String text = opened.get("text").getAsString();
+                for (JsonElement e : joinerFrame.getAsJsonArray("ops")) {
+                    text = OpJson.standard().fromJson(e.getAsJsonObject().get("op")).apply(text);
+                }
+                assertEquals("xabc", text);
+                assertEquals(text, server.service().text("doc", null).get().orElseThrow().text());
             }
         }
     }
@@ -243,6 +289,14 @@ class BatchedDeliveryTest {
             out.add(e.getAsJsonObject().get("version").getAsLong());
         }
         return out;
+    }
+
+    /** Sends a catch-up {@code open} from {@code version}. */
+    private static void openAt(WsClient client, String doc, long version) {
+        JsonObject open = msg("open");
+        open.addProperty("doc", doc);
+        open.addProperty("version", version);
+        client.send(open);
     }
 
     private static JsonObject single(List<JsonObject> messages, String type) {
