@@ -206,10 +206,15 @@ final class LoadClient implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            String frame = partial.toString();
-            partial.setLength(0);
+        if (!last) {
+            partial.append(data);
+        } else {
+            // A message that came in one piece is read where it lies, without a copy.
+            CharSequence frame = data;
+            if (partial.length() > 0) {
+                frame = partial.append(data).toString();
+                partial.setLength(0);
+            }
             try {
                 receive(frame);
             } catch (RuntimeException e) {
@@ -223,7 +228,7 @@ final class LoadClient implements WebSocket.Listener {
         return null;
     }
 
-    private void receive(String frame) {
+    private void receive(CharSequence frame) {
         long now = System.nanoTime();
         ServerMessage m = ServerMessage.parse(frame, writer);
         switch (m.type()) {
