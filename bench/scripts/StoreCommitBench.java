@@ -1,0 +1,61 @@
+import io.coedit.ot.TextOperation;
+import io.coedit.server.store.DocumentCommit;
+import io.coedit.server.store.H2DocumentStore;
+import io.coedit.server.store.StoredOp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Times {@code H2DocumentStore.commit} alone, in one JVM, no network: each transaction holds
+ * DOCS documents x OPS one-character inserts, as the group committer would hand it over.
+ * The first quarter of the transactions warms up; the rest are timed.
+ *
+ * <pre>
+ * java -cp editor-server/target/editor-server.jar bench/scripts/StoreCommitBench.java DOCS OPS TRANSACTIONS
+ * </pre>
+ *
+ * A single-file program on purpose: it needs the server's classes, which the bench jar does
+ * not carry.
+ */
+public class StoreCommitBench {
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: StoreCommitBench DOCS OPS TRANSACTIONS");
+            System.exit(2);
+        }
+        int docs = Integer.parseInt(args[0]);
+        int opsPerDoc = Integer.parseInt(args[1]);
+        int transactions = Integer.parseInt(args[2]);
+        Path folder = Files.createTempDirectory("store-commit-bench");
+        long[] heads = new long[docs];
+        long seq = 0;
+        long start = 0;
+        int warmUp = transactions / 4;
+        try (H2DocumentStore store = new H2DocumentStore(folder)) {
+            for (int t = 0; t < transactions; t++) {
+                if (t == warmUp) {
+                    start = System.nanoTime();
+                }
+                List<DocumentCommit> commits = new ArrayList<>(docs);
+                for (int d = 0; d < docs; d++) {
+                    List<StoredOp> ops = new ArrayList<>(opsPerDoc);
+                    for (int k = 0; k < opsPerDoc; k++) {
+                        long version = heads[d] + k;
+                        ops.add(new StoredOp(version, TextOperation.insert((int) Math.min(version, 3), "x"),
+                                "client-" + k, ++seq, "user-" + k, System.currentTimeMillis()));
+                    }
+                    commits.add(new DocumentCommit("doc-" + d, heads[d], ops, null));
+                    heads[d] += opsPerDoc;
+                }
+                store.commit(commits);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int timed = transactions - warmUp;
+            System.out.printf(Locale.ROOT, "%d documents x %d ops a transaction: %.2f ms a commit, %.0f ops/s (%d timed)%n",
+                    docs, opsPerDoc, seconds * 1000 / timed, (double) timed * docs * opsPerDoc / seconds, timed);
+        }
+    }
+}
