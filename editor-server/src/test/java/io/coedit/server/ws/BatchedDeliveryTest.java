@@ -208,14 +208,14 @@ class BatchedDeliveryTest {
     void plainAndBatchedClientsTypingTogetherConvergeAndSeeEveryVersionOnceInOrder() throws Exception {
         start(5);
         long seed = new Random().nextLong();
-        List<Editor> editors = new ArrayList<>();
+        List<TypingEditor> editors = new ArrayList<>();
         List<WsClient> sockets = new ArrayList<>();
         try {
             for (int k = 0; k < 4; k++) {
                 boolean batched = k % 2 == 0;
                 WsClient socket = batched ? WsClient.helloBatched(ws, "b" + k) : WsClient.hello(ws, null, null, "p" + k);
                 sockets.add(socket);
-                editors.add(new Editor(socket, batched, socket.open("shared"), seed + k));
+                editors.add(new TypingEditor(socket, "shared", batched, socket.open("shared"), seed + k));
             }
             WsClient plainLurker = WsClient.hello(ws, null, null, "pl");
             WsClient batchedLurker = WsClient.helloBatched(ws, "bl");
@@ -224,41 +224,12 @@ class BatchedDeliveryTest {
             plainLurker.open("shared");
             batchedLurker.open("shared");
 
-            List<Throwable> failures = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (Editor e : editors) {
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int i = 0; i < 100; i++) {
-                            e.typeSomething();
-                            while (e.receive(1)) {
-                                // handle whatever arrived during the pause
-                            }
-                        }
-                        while (e.ot.state() != OtClient.State.SYNCHRONIZED) {
-                            assertTrue(e.receive(WsClient.TIMEOUT.toMillis()), "seed " + seed + ": acks missing");
-                        }
-                    } catch (Throwable x) {
-                        synchronized (failures) {
-                            failures.add(x);
-                        }
-                    }
-                });
-                threads.add(t);
-                t.start();
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            assertTrue(failures.isEmpty(), () -> "seed " + seed + ": " + failures);
+            TypingEditor.typeConcurrently(editors, 100, seed);
             DocumentService.DocumentText head = server.service().text("shared", null).get().orElseThrow();
             long submissions = editors.stream().mapToLong(e -> e.ot.nextSeq() - 1).sum();
             assertEquals(submissions, head.version(), "seed " + seed + ": every submission committed once");
-            for (Editor e : editors) {
-                while (e.ot.version() < head.version()) {
-                    assertTrue(e.receive(WsClient.TIMEOUT.toMillis()), "seed " + seed + ": ops missing");
-                }
-                assertEquals(head.text(), e.text, "seed " + seed);
+            for (TypingEditor e : editors) {
+                assertEquals(head.text(), e.catchUpTo(head.version(), seed), "seed " + seed);
             }
             List<Long> everyVersion = LongStream.range(0, head.version()).boxed().toList();
             assertEquals(everyVersion, lurkerVersions(plainLurker, false, head.version()), "seed " + seed);
@@ -322,78 +293,5 @@ class BatchedDeliveryTest {
             }
         }
         return seen;
-    }
-
-    /** A client's document and OT state, plain or batched, driven by a thread of its own. */
-    private static final class Editor {
-        final WsClient socket;
-        final boolean batched;
-        final OtClient ot;
-        String text;
-        final Random random;
-
-        Editor(WsClient socket, boolean batched, JsonObject opened, long seed) {
-            this.socket = socket;
-            this.batched = batched;
-            this.ot = new OtClient(opened.get("version").getAsLong());
-            this.text = opened.get("text").getAsString();
-            this.random = new Random(seed);
-        }
-
-        void typeSomething() {
-            int length = text.codePointCount(0, text.length());
-            TextOperation edit;
-            if (length > 0 && random.nextInt(3) == 0) {
-                int at = random.nextInt(length);
-                edit = TextOperation.delete(at, 1 + random.nextInt(Math.min(3, length - at)));
-            } else {
-                String[] words = {"a", "hé", "😀", "tea ", "\n"};
-                edit = TextOperation.insert(random.nextInt(length + 1), words[random.nextInt(words.length)]);
-            }
-            text = edit.apply(text);
-            ot.applyLocal(edit).ifPresent(this::submit);
-        }
-
-        void submit(OtClient.Submission s) {
-            socket.send(op("shared", s.version(), s.seq(), s.op()));
-        }
-
-        /** Handles one server message, if one comes within {@code millis}; OtClient refuses a skipped or repeated version. */
-        boolean receive(long millis) {
-            JsonObject m = socket.poll(millis);
-            if (m == null) {
-                return false;
-            }
-            String type = m.get("type").getAsString();
-            switch (type) {
-                case "ops" -> {
-                    assertTrue(batched, () -> "a plain client got " + m);
-                    for (JsonElement e : m.getAsJsonArray("ops")) {
-                        committed(e.getAsJsonObject());
-                    }
-                }
-                case "ack" -> {
-                    assertFalse(batched, () -> "a batched client got " + m);
-                    ot.acknowledge(m.get("seq").getAsLong(), m.get("version").getAsLong()).ifPresent(this::submit);
-                }
-                case "op" -> {
-                    assertFalse(batched, () -> "a batched client got " + m);
-                    committed(m);
-                }
-                case "presence", "leave", "chat" -> { }
-                default -> throw new AssertionError("unexpected " + m);
-            }
-            return true;
-        }
-
-        /** One committed operation: this client's own is its acknowledgement. */
-        private void committed(JsonObject op) {
-            long version = op.get("version").getAsLong();
-            if (op.get("clientId").getAsString().equals(socket.clientId)) {
-                ot.acknowledge(op.get("seq").getAsLong(), version).ifPresent(this::submit);
-            } else {
-                text = ot.applyRemote(version, OpJson.standard().fromJson(op.get("op"))).apply(text);
-            }
-        }
     }
 }

@@ -46,103 +46,20 @@ class CollaborationTest {
         server.close();
     }
 
-    /** One client's document and OT state, driven by a thread of its own. */
-    private static final class Editor {
-        final WsClient socket;
-        final String doc;
-        final OtClient ot;
-        String text;
-        final Random random;
-
-        Editor(WsClient socket, String doc, JsonObject opened, long seed) {
-            this.socket = socket;
-            this.doc = doc;
-            this.ot = new OtClient(opened.get("version").getAsLong());
-            this.text = opened.get("text").getAsString();
-            this.random = new Random(seed);
-        }
-
-        void typeSomething() {
-            int length = text.codePointCount(0, text.length());
-            TextOperation edit;
-            if (length > 0 && random.nextInt(3) == 0) {
-                int at = random.nextInt(length);
-                edit = TextOperation.delete(at, 1 + random.nextInt(Math.min(3, length - at)));
-            } else {
-                String[] words = {"a", "hé", "😀", "tea ", "\n", "𝄞x"};
-                edit = TextOperation.insert(random.nextInt(length + 1), words[random.nextInt(words.length)]);
-            }
-            text = edit.apply(text);
-            ot.applyLocal(edit).ifPresent(this::submit);
-        }
-
-        void submit(OtClient.Submission s) {
-            socket.send(op(doc, s.version(), s.seq(), s.op()));
-        }
-
-        /** Handles one server message, if one comes within {@code millis}. */
-        boolean receive(long millis) {
-            JsonObject m = socket.poll(millis);
-            if (m == null) {
-                return false;
-            }
-            switch (m.get("type").getAsString()) {
-                case "ack" -> ot.acknowledge(m.get("seq").getAsLong(), m.get("version").getAsLong()).ifPresent(this::submit);
-                case "op" -> text = ot.applyRemote(m.get("version").getAsLong(),
-                        OpJson.standard().fromJson(m.get("op"))).apply(text);
-                case "presence", "leave", "chat" -> { }
-                default -> throw new AssertionError("unexpected " + m);
-            }
-            return true;
-        }
-    }
-
     @Test
     void twoClientsTypingConcurrentlyConvergeOnTheServersText() throws Exception {
         long seed = new Random().nextLong();
         try (WsClient a = WsClient.hello(ws, null, null, "Ann"); WsClient b = WsClient.hello(ws, null, null, "Bob")) {
-            Editor ann = new Editor(a, "shared", a.open("shared"), seed);
-            Editor bob = new Editor(b, "shared", b.open("shared"), seed + 1);
-            List<Throwable> failures = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            for (Editor e : List.of(ann, bob)) {
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int i = 0; i < 150; i++) {
-                            e.typeSomething();
-                            // A typist's pause, during which whatever arrived is handled.
-                            while (e.receive(1)) {
-                                // next
-                            }
-                        }
-                        // Done typing: wait for the last ack.
-                        long deadline = System.nanoTime() + WsClient.TIMEOUT.toNanos();
-                        while (e.ot.state() != OtClient.State.SYNCHRONIZED && System.nanoTime() < deadline) {
-                            e.receive(100);
-                        }
-                    } catch (Throwable x) {
-                        synchronized (failures) {
-                            failures.add(x);
-                        }
-                    }
-                });
-                threads.add(t);
-                t.start();
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            assertTrue(failures.isEmpty(), () -> "seed " + seed + ": " + failures);
+            TypingEditor ann = new TypingEditor(a, "shared", false, a.open("shared"), seed);
+            TypingEditor bob = new TypingEditor(b, "shared", false, b.open("shared"), seed + 1);
+            TypingEditor.typeConcurrently(List.of(ann, bob), 150, seed);
             String serverText = server.service().text("shared", null).get().orElseThrow().text();
             long head = server.service().text("shared", null).get().orElseThrow().version();
             long submissions = (ann.ot.nextSeq() - 1) + (bob.ot.nextSeq() - 1);
             assertEquals(submissions, head, "seed " + seed + ": every submission committed exactly once");
             assertTrue(submissions > 20, "seed " + seed + ": the clients should have had ops in flight together");
-            for (Editor e : List.of(ann, bob)) {
-                while (e.ot.version() < head) {
-                    assertTrue(e.receive(WsClient.TIMEOUT.toMillis()), "seed " + seed + ": ops missing");
-                }
-                assertEquals(serverText, e.text, "seed " + seed);
+            for (TypingEditor e : List.of(ann, bob)) {
+                assertEquals(serverText, e.catchUpTo(head, seed), "seed " + seed);
             }
         }
     }
