@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.coedit.ot.OtClient;
 import io.coedit.ot.TextOperation;
 import io.coedit.ot.json.OpJson;
 import io.coedit.server.EditorServer;

@@ -10,14 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.coedit.ot.OtClient;
 import io.coedit.ot.TextOperation;
 import io.coedit.ot.json.OpJson;
 import io.coedit.server.EditorServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
