@@ -147,7 +147,9 @@ export class Connection extends EventTarget {
         this._socket = socket;
         socket.addEventListener('open', () => {
             this._lastHeard = Date.now();
-            const hello = { type: 'hello' };
+            // Batched delivery: one shared `ops` frame per document per short window instead
+            // of an op or ack per operation (a server without it answers as protocol v1).
+            const hello = { type: 'hello', batch: true };
             if (this.clientId) {
                 hello.clientId = this.clientId;
             }

@@ -276,6 +276,7 @@ export class SharedDocument extends EventTarget {
         switch (m.type) {
             case 'opened': return this._onOpened(m);
             case 'op': return this._onOp(m);
+            case 'ops': return this._onOps(m);
             case 'ack': return this._onAck(m.seq, m.version);
             case 'presence': return this._onPresence(m);
             case 'leave':
@@ -342,7 +343,7 @@ export class SharedDocument extends EventTarget {
         }
         const inFlight = client.inFlight;
         if (m.clientId === this.clientId && inFlight !== null && m.seq === inFlight.seq) {
-            this._onAck(m.seq, m.version); // our own op in a catch-up: the ack we missed
+            this._onAck(m.seq, m.version); // our own op, in a catch-up or a batched frame: its ack
             return;
         }
         const op = TextOperation.fromJSON(m.op);
@@ -375,6 +376,16 @@ export class SharedDocument extends EventTarget {
         this._persist();
         this._emit('remote-op', { op: local, clientId: m.clientId });
         this._emit('peers');
+    }
+
+    /**
+     * A batched frame: every operation committed in the window, in version order, each an
+     * `op` without its type; ours among them are our acks.
+     */
+    _onOps(m) {
+        for (const entry of m.ops || []) {
+            this._onOp(entry);
+        }
     }
 
     _onAck(seq, version) {

@@ -26,13 +26,30 @@ class SimServer {
         return this.history.length;
     }
 
+    /** The window of a batched link ends: what was committed since the last frame goes as one `ops`. */
+    flush(link) {
+        if (link.batched && link.unsent.length > 0) {
+            link.down.push({ type: 'ops', doc: DOC, ops: link.unsent });
+            link.unsent = [];
+        }
+    }
+
+    /** Sends `message` to `other`, after the operations its batched window holds (a presence refers to them). */
+    broadcast(other, message) {
+        this.flush(other);
+        other.down.push(message);
+    }
+
     /** A message from `link` arrives. */
     handle(link, m) {
         const reply = message => link.down.push(message);
         switch (m.type) {
             case 'hello':
                 link.clientId = m.clientId || `c${this.nextClient++}`;
-                reply({ type: 'welcome', clientId: link.clientId, user: { id: link.clientId, name: link.clientId, color: '#123456' } });
+                link.batched = m.batch === true;
+                link.unsent = [];
+                reply({ type: 'welcome', clientId: link.clientId, user: { id: link.clientId, name: link.clientId, color: '#123456' },
+                    ...(link.batched ? { batch: true } : {}) });
                 return;
             case 'open':
                 if (m.version !== undefined && m.version > this.version) {
@@ -40,6 +57,7 @@ class SimServer {
                     return;
                 }
                 link.subscribed = true;
+                link.unsent = []; // the reply brings the client to the head
                 if (m.version === undefined) {
                     reply({ type: 'opened', doc: DOC, version: this.version, text: this.text, peers: [], chat: [], readOnly: false });
                 } else {
@@ -70,10 +88,15 @@ class SimServer {
                 const version = this.version;
                 this.history.push({ op, clientId: link.clientId, seq: m.seq });
                 this.lastSeq.set(link.clientId, m.seq);
-                reply({ type: 'ack', doc: DOC, seq: m.seq, version });
+                const entry = { version, op: op.toJSON(), clientId: link.clientId, seq: m.seq };
+                if (!link.batched) {
+                    reply({ type: 'ack', doc: DOC, seq: m.seq, version });
+                }
                 for (const other of this.links) {
-                    if (other !== link && other.subscribed) {
-                        other.down.push({ type: 'op', doc: DOC, version, op: op.toJSON(), clientId: link.clientId, seq: m.seq });
+                    if (other.batched && other.subscribed) {
+                        other.unsent.push(entry); // the sender's own entry is its ack
+                    } else if (other !== link && other.subscribed) {
+                        other.down.push({ type: 'op', doc: DOC, ...entry });
                     }
                 }
                 return;
@@ -85,7 +108,7 @@ class SimServer {
                         for (let v = m.version; v < this.version && selection; v++) {
                             selection = selection.map(r => this.history[v].op.transformSelection(r, Side.LEFT));
                         }
-                        other.down.push({ type: 'presence', doc: DOC, clientId: link.clientId,
+                        this.broadcast(other, { type: 'presence', doc: DOC, clientId: link.clientId,
                             user: { id: link.clientId, name: link.clientId, color: '#123456' }, version: this.version, selection });
                     }
                 }
@@ -94,7 +117,7 @@ class SimServer {
                 this.chatId++;
                 for (const other of this.links) {
                     if (other.subscribed) {
-                        other.down.push({ type: 'chat', doc: DOC, id: this.chatId, user: { id: link.clientId, name: link.clientId, color: '#123456' }, text: m.text, ts: 0 });
+                        this.broadcast(other, { type: 'chat', doc: DOC, id: this.chatId, user: { id: link.clientId, name: link.clientId, color: '#123456' }, text: m.text, ts: 0 });
                     }
                 }
                 return;
@@ -106,8 +129,9 @@ class SimServer {
 
 /** One browser tab: a page (SharedDocument) and its link to the server, if connected. */
 class Tab {
-    constructor(server, storage, rng, clock) {
+    constructor(server, storage, rng, clock, batched = false) {
         this.server = server;
+        this.batched = batched;
         this.storage = storage;
         this.rng = rng;
         this.clock = clock;
@@ -146,9 +170,9 @@ class Tab {
         if (this.link !== null) {
             return;
         }
-        this.link = { up: [], down: [], clientId: null, subscribed: false, welcomed: false };
+        this.link = { up: [], down: [], clientId: null, subscribed: false, welcomed: false, batched: false, unsent: [] };
         this.server.links.add(this.link);
-        const hello = { type: 'hello' };
+        const hello = { type: 'hello', ...(this.batched ? { batch: true } : {}) };
         if (this.page.clientId) {
             hello.clientId = this.page.clientId;
         }
@@ -223,15 +247,22 @@ class Tab {
         this.page.localEdit(op, { anchor: caret, head: caret });
     }
 
+    /** The server's flush window for this tab's link ends. */
+    flush() {
+        if (this.link !== null) {
+            this.server.flush(this.link);
+        }
+    }
+
     busy() {
-        return this.link !== null && (this.link.up.length > 0 || this.link.down.length > 0);
+        return this.link !== null && (this.link.up.length > 0 || this.link.down.length > 0 || this.link.unsent.length > 0);
     }
 }
 
-function simulate(rng, { tabs: count, steps }) {
+function simulate(rng, { tabs: count, steps, batched = () => false }) {
     const server = new SimServer();
     const clock = { now: 0 };
-    const tabs = Array.from({ length: count }, () => new Tab(server, new MemoryStorage(), rng, clock));
+    const tabs = Array.from({ length: count }, () => new Tab(server, new MemoryStorage(), rng, clock, batched()));
     tabs.forEach(t => t.connect());
     for (let step = 0; step < steps; step++) {
         clock.now += rng.int(30);
@@ -251,6 +282,8 @@ function simulate(rng, { tabs: count, steps }) {
             tab.connect();
         } else if (roll < 0.97) {
             tab.reload();
+        } else {
+            tab.flush();
         }
     }
     // Everyone comes back and the network drains.
@@ -261,6 +294,7 @@ function simulate(rng, { tabs: count, steps }) {
             t.fireTimers();
             while (t.busy()) {
                 t.deliverUp();
+                t.flush();
                 t.deliverDown();
             }
         }
@@ -292,6 +326,44 @@ test('random edits, delays, drops and reloads converge with nothing committed tw
             assertEqual(t.storage.length, 0, 'storage left behind once everything is acknowledged');
         }
     });
+});
+
+test('batched and plain tabs together: random edits, delays, drops and reloads converge', () => {
+    forSeeds(2000, 150, rng => {
+        const run = simulate(rng, { tabs: 3, steps: 300, batched: () => rng.chance(0.5) });
+        checkConverged(run);
+    });
+});
+
+test('a batched frame applies the others\' ops and acknowledges ours', () => {
+    const server = new SimServer();
+    const clock = { now: 0 };
+    const rng = { int: () => 0, chance: () => false, pick: a => a[0], random: () => 0 };
+    const [a, b] = [new Tab(server, new MemoryStorage(), rng, clock, true), new Tab(server, new MemoryStorage(), rng, clock, false)];
+    for (const t of [a, b]) {
+        t.connect();
+        while (t.busy()) {
+            t.deliverUp();
+            t.deliverDown();
+        }
+    }
+    a.page.localEdit(TextOperation.insert(0, 'a'), { anchor: 1, head: 1 });
+    b.page.localEdit(TextOperation.insert(0, 'b'), { anchor: 1, head: 1 });
+    b.deliverUp();
+    a.deliverUp();
+    assertEqual(a.link.down.length, 0, 'nothing for the batched tab before its window ends');
+    assertEqual(a.page.state, 'AwaitingConfirm');
+    server.flush(a.link);
+    assertEqual(a.link.down.length, 1, 'one frame');
+    assertEqual(a.link.down[0].ops.map(e => e.version), [0, 1]);
+    a.deliverDown();
+    assertEqual(a.page.state, 'Synchronized', 'its own entry was the ack');
+    assertEqual(a.page.version, 2);
+    assertEqual(a.page.text, server.text);
+    while (b.busy()) {
+        b.deliverDown();
+    }
+    assertEqual(b.page.text, server.text);
 });
 
 test('edits made offline survive a reload and reach the server once', () => {
