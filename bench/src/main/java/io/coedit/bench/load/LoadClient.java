@@ -281,7 +281,7 @@ final class LoadClient implements WebSocket.Listener {
             ack(m, now); // our own op (after a catch-up, or in a batch): the ack
             return;
         }
-        TextOperation applied = ot.applyRemote(m.version(), OPS.fromJson(m.op()));
+        TextOperation applied = ot.applyRemote(m.version(), m.op());
         text.apply(applied);
         edits.remote(applied);
     }

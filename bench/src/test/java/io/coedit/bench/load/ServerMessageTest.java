@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.google.gson.JsonParser;
+import io.coedit.ot.TextOperation;
 import java.nio.CharBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class ServerMessageTest {
         assertEquals(17, first.version());
         assertEquals("w0-1", first.clientId());
         assertEquals(5, first.seq());
-        assertEquals(JsonParser.parseString("[3,\"h\\\"i\",{\"d\":2}]"), first.op());
+        assertEquals(TextOperation.builder().retain(3).insert("h\"i").delete(2).build(), first.op());
         assertEquals(List.of(18L, 41L), List.of(m.ops().get(1).version(), m.ops().get(1).seq()));
 
         // In place: a heap buffer's characters between its position and limit, at any array offset.
