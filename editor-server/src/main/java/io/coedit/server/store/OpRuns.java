@@ -62,8 +62,9 @@ final class OpRuns {
     static List<StoredOp> decode(String docId, long firstVersion, String stored, long from, long to) {
         try {
             JsonArray items = JsonParser.parseString(stored).getAsJsonArray();
-            int start = (int) Math.max(0, from - firstVersion);
-            int end = (int) Math.min(items.size(), to - firstVersion);
+            // Clamped before subtracting: from and to may be anything, even Long.MIN_VALUE.
+            int start = (int) (Math.min(Math.max(from, firstVersion), firstVersion + items.size()) - firstVersion);
+            int end = (int) (Math.max(Math.min(to, firstVersion + items.size()), firstVersion) - firstVersion);
             List<StoredOp> ops = new ArrayList<>(Math.max(0, end - start));
             for (int k = start; k < end; k++) {
                 JsonObject item = items.get(k).getAsJsonObject();

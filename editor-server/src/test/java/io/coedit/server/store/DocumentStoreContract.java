@@ -353,6 +353,37 @@ abstract class DocumentStoreContract {
     }
 
     @Test
+    void anyRangeOfAHistoryCommittedInBatchesOfManySizesReadsBackExactly() {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        List<StoredOp> all = new ArrayList<>();
+        long seq = 0;
+        while (all.size() < 400) {
+            int n = 1 + random.nextInt(random.nextBoolean() ? 3 : 40);
+            List<StoredOp> ops = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                long version = all.size() + k;
+                ops.add(op(version, TextOperation.insert(0, "v" + version), "c" + random.nextInt(3), ++seq));
+            }
+            store.commit(List.of(new DocumentCommit("doc", all.size(), ops, null)));
+            all.addAll(ops);
+        }
+        for (int i = 0; i < 300; i++) {
+            long from = random.nextInt(all.size() + 20) - 10;
+            long to = from + random.nextInt(120);
+            List<StoredOp> expected = all.subList((int) Math.max(0, Math.min(from, all.size())),
+                    (int) Math.max(0, Math.min(to, all.size())));
+            assertEquals(expected, store.ops("doc", from, to), "[" + from + ", " + to + "), seed " + seed);
+        }
+        assertEquals(all, store.ops("doc", Long.MIN_VALUE, Long.MAX_VALUE), "seed " + seed);
+        assertEquals(all.subList(377, all.size()), store.ops("doc", 377, Long.MAX_VALUE), "seed " + seed);
+        assertEquals(all.subList(0, 5), store.ops("doc", Long.MIN_VALUE, 5), "seed " + seed);
+        for (StoredOp op : all) {
+            assertEquals(Optional.of(op), store.findSubmission("doc", op.clientId(), op.seq()), "seed " + seed);
+        }
+    }
+
+    @Test
     void largeTextsAndLongOpsRoundTrip() {
         // Bigger than a VARCHAR may hold, and more components than a client may send.
         String big = "😀ab".repeat(400_000);
