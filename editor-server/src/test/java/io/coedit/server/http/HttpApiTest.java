@@ -53,6 +53,39 @@ class HttpApiTest {
     }
 
     @Test
+    void longTextsWithAstralCharactersComeBackWhole(@TempDir Path data) throws Exception {
+        // One code unit, then emoji: wherever the response is cut into buffers, some cut
+        // falls between the two halves of an emoji, which must not become two '?'.
+        String text = "a" + "😀".repeat(30_000);
+        try (EditorServer server = EditorServer.builder().port(0).dataDir(data).build().start();
+                WsClient c = WsClient.hello(server.webSocketUri(), null, null, "Ann")) {
+            c.open("wide");
+            c.send(op("wide", 0, 1, TextOperation.insert(0, text)));
+            c.expect("ack");
+
+            HttpResponse<String> doc = get(server.uri(), "/api/docs/wide", null);
+            assertEquals(200, doc.statusCode());
+            assertEquals(text, json(doc).get("text").getAsString());
+            // Many at once, so that the server's writes are cut wherever the sockets allow.
+            java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(16);
+            try {
+                List<java.util.concurrent.Future<String>> reads = new java.util.ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    reads.add(readers.submit(() -> json(get(server.uri(), "/api/docs/wide", null)).get("text").getAsString()));
+                }
+                for (java.util.concurrent.Future<String> read : reads) {
+                    assertEquals(text, read.get());
+                }
+            } finally {
+                readers.shutdownNow();
+            }
+            JsonObject ops = json(get(server.uri(), "/api/docs/wide/ops", null));
+            assertEquals(1, ops.getAsJsonArray("ops").size());
+            assertEquals("[\"" + text + "\"]", ops.getAsJsonArray("ops").get(0).getAsJsonObject().get("op").toString());
+        }
+    }
+
+    @Test
     void openServerAnswersEveryEndpoint(@TempDir Path data) throws Exception {
         try (EditorServer server = EditorServer.builder().port(0).dataDir(data).build().start()) {
             URI base = server.uri();
