@@ -11,7 +11,6 @@ import io.coedit.server.session.DocumentService;
 import io.coedit.server.store.DocumentSummary;
 import io.coedit.server.store.StoredOp;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -215,20 +214,13 @@ final class DocumentsHandler extends HttpHandler {
         write(response, status, "application/json", body.toString());
     }
 
-    /**
-     * Writes {@code body} as UTF-8, encoded here in one piece (and sent with its length) rather
-     * than through Grizzly's character writer, so that no buffer boundary of the writer can come
-     * between the two halves of an astral character.
-     */
     static void write(Response response, int status, String contentType, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType(contentType);
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
-        response.setContentLength(bytes.length);
         try {
-            response.getOutputStream().write(bytes);
+            response.getWriter().write(body);
         } catch (IOException e) {
             log.debug("HTTP client went away: {}", e.toString());
         }
