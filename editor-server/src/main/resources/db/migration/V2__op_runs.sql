@@ -6,11 +6,6 @@
 -- grew with the documents it touched (~170 ms for 200 documents x 5 operations). A run is
 -- one row per document, and the submission key becomes one small row per client.
 
--- A LOB up to this many bytes is kept in its row; a longer one goes to H2's separate LOB
--- storage, which costs several more pages a commit. Runs and most snapshots are smaller.
--- (Persistent: H2 keeps it in the database.)
-SET MAX_LENGTH_INPLACE_LOB 16384;
-
 -- Operations [first_version, end_version) of a document, as a JSON array with one object
 -- per version in order: {"op": <ot-text-unicode op>, "client": "...", "seq": n,
 -- "user": "..." or null, "ts": epoch-ms}. The primary key is the serialisation point with

@@ -36,6 +36,41 @@ final class Faults {
     }
 
     /** {@code GET /api/docs/{doc}}: its version and text. */
+    /** The document's text from replaying its whole history, as read over HTTP. */
+    static String replay(HttpClient http, URI base, String doc) {
+        try {
+            io.coedit.ot.Rope text = io.coedit.ot.Rope.of("");
+            long from = 0;
+            while (true) { // at most 1,000 operations a request
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/docs/" + doc + "/ops?from=" + from))
+                        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                JsonObject page = JsonParser.parseString(r.body()).getAsJsonObject();
+                if (page.getAsJsonArray("ops").isEmpty()) {
+                    return text.toString();
+                }
+                for (com.google.gson.JsonElement op : page.getAsJsonArray("ops")) {
+                    text.apply(io.coedit.ot.json.OpJson.withMaxComponents(Integer.MAX_VALUE).fromJson(op.getAsJsonObject().get("op")));
+                }
+                from = page.get("to").getAsLong();
+            }
+        } catch (IOException | RuntimeException e) {
+            return "(could not replay: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstDifference(String a, String b) {
+        int i = 0;
+        while (i < Math.min(a.length(), b.length()) && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return "; first difference at UTF-16 index " + i + " of " + a.length() + "/" + b.length() + ": client "
+                + a.substring(i, Math.min(a.length(), i + 4)).codePoints().mapToObj(Integer::toHexString).toList()
+                + ", served " + b.substring(i, Math.min(b.length(), i + 4)).chars().mapToObj(Integer::toHexString).toList();
+    }
+
     static JsonObject served(HttpClient http, URI base, String doc) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/docs/" + doc))
@@ -89,6 +124,15 @@ final class Faults {
         for (String doc : docs) {
             JsonObject served = served(http, base, doc);
             for (EditingClient c : clients) {
+                if (c.doc.equals(doc) && !served.get("text").getAsString().equals(c.text())) {
+                    // Which is off: the text served, or the client? Read the text again, and the history.
+                    String again = served(http, base, doc).get("text").getAsString();
+                    String replayed = replay(http, base, doc);
+                    fail(c.id + "'s text differs from the server's (" + seedNote + "); read again the served text "
+                            + (again.equals(c.text()) ? "equals" : "still differs from") + " the client's; the history replayed "
+                            + (replayed.equals(c.text()) ? "equals the client's" : replayed.equals(again) ? "equals the served text"
+                            : "equals neither") + firstDifference(c.text(), again));
+                }
                 if (c.doc.equals(doc)) {
                     assertEquals(served.get("text").getAsString(), c.text(), c.id + "'s text differs from the server's (" + seedNote + ")");
                 }

@@ -190,19 +190,6 @@ class H2DocumentStoreTest extends DocumentStoreContract {
     }
 
     @Test
-    void smallLobsStayInTheirRowsAfterAReopen() throws Exception {
-        // Runs are CLOBs; kept in the row they cost a commit no extra LOB-storage pages.
-        store.close();
-        store = openStore();
-        try (Connection c = DriverManager.getConnection(H2DocumentStore.jdbcUrl(folder.toAbsolutePath()), "sa", "");
-                ResultSet rs = c.createStatement().executeQuery(
-                        "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'")) {
-            assertTrue(rs.next());
-            assertEquals("16384", rs.getString(1));
-        }
-    }
-
-    @Test
     void compactionStopsTheFileGrowingWithEveryCommit() throws Exception {
         // H2 rewrites the pages a commit dirties into a new chunk (~20 KB here for ten
         // documents) and frees an old chunk only once compaction has moved its live pages
