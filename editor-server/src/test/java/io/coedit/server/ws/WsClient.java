@@ -34,7 +34,12 @@ import org.glassfish.tyrus.client.ClientManager;
  */
 public final class WsClient implements AutoCloseable {
     public static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final ClientManager CLIENTS = ClientManager.createClient();
+    /**
+     * A client manager of its own: Tyrus shuts a manager's executors down when its last
+     * session closes, and a shared one could do so just as another test's session started on
+     * it (a send then failed with RejectedExecutionException).
+     */
+    private final ClientManager manager = ClientManager.createClient();
 
     private final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
@@ -52,7 +57,7 @@ public final class WsClient implements AutoCloseable {
                         }
                     }
                 }).build();
-        this.session = CLIENTS.connectToServer(new Endpoint() {
+        Endpoint endpoint = new Endpoint() {
             @Override
             public void onOpen(Session s, EndpointConfig c) {
                 s.setMaxTextMessageBufferSize(64 << 20);
@@ -64,7 +69,13 @@ public final class WsClient implements AutoCloseable {
             public void onClose(Session s, CloseReason reason) {
                 closed.complete(reason);
             }
-        }, config, uri);
+        };
+        try {
+            this.session = manager.connectToServer(endpoint, config, uri);
+        } catch (IOException | DeploymentException | RuntimeException e) {
+            manager.shutdown();
+            throw e;
+        }
     }
 
     /** Connected, nothing sent. */
@@ -232,6 +243,8 @@ public final class WsClient implements AutoCloseable {
             session.close();
         } catch (IOException e) {
             // already gone
+        } finally {
+            manager.shutdown();
         }
     }
 }
