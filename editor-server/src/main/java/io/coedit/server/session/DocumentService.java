@@ -430,10 +430,13 @@ public final class DocumentService implements AutoCloseable {
             e.queue.submit(() -> {
                 if (e.session != null) {
                     DocumentSession session = e.session;
-                    session.afterCommit(() -> {
+                    // Through execute: behind the submissions held at a barrier (a full batch
+                    // waiting for the one in flight, an open waiting for durability). They were
+                    // received before the close, and are committed and acknowledged before it.
+                    session.execute(s -> s.afterCommit(() -> {
                         session.flushBatched(); // the last acks of batched subscribers, without waiting out the window
                         done.complete(null);
-                    });
+                    }));
                 } else {
                     done.complete(null);
                 }
