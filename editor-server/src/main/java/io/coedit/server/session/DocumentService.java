@@ -172,9 +172,9 @@ public final class DocumentService implements AutoCloseable {
 
     /**
      * A service running document queues on {@code executor}, which a simulation controls
-     * to choose the interleaving; nothing is unloaded unless {@link #unloadIdleDocuments()}
-     * is called. With a null executor the service has its own pool and unloads idle
-     * documents on its own.
+     * to choose the interleaving (the end of a batched-delivery window is a task on it too);
+     * nothing is unloaded unless {@link #unloadIdleDocuments()} is called. With a null
+     * executor the service has its own pool and unloads idle documents on its own.
      */
     public DocumentService(DocumentStore store, Settings settings, Clock clock, Executor executor) {
         this.store = store;
@@ -197,7 +197,8 @@ public final class DocumentService implements AutoCloseable {
             this.committerThread = null;
             this.committer = new GroupCommitter(store, executor, MAX_OPS_PER_TRANSACTION);
         }
-        this.flushTimer = Executors.newSingleThreadScheduledExecutor(named("coedit-flush-"));
+        // A simulation's executor also ends the flush windows (see afterDelay): no clock decides the interleaving.
+        this.flushTimer = pool == null ? null : Executors.newSingleThreadScheduledExecutor(named("coedit-flush-"));
     }
 
     private static ThreadFactory named(String prefix) {
@@ -358,12 +359,17 @@ public final class DocumentService implements AutoCloseable {
         if (e == null || e.session != session) {
             throw new IllegalStateException("document " + session.docId + " scheduled work while not loaded");
         }
+        Runnable end = () -> e.queue.submit(() -> {
+            if (!e.unloaded && e.session == session) {
+                work.run();
+            }
+        });
+        if (flushTimer == null) {
+            executor.execute(end); // a simulation's executor: it decides when the delay is over, as it decides the rest
+            return;
+        }
         try {
-            flushTimer.schedule(() -> e.queue.submit(() -> {
-                if (!e.unloaded && e.session == session) {
-                    work.run();
-                }
-            }), delayMillis, TimeUnit.MILLISECONDS);
+            flushTimer.schedule(end, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException ex) {
             // Closing: close() flushes every document itself.
         }
@@ -423,7 +429,9 @@ public final class DocumentService implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
-        flushTimer.shutdownNow();
+        if (flushTimer != null) {
+            flushTimer.shutdownNow();
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (Entry e : documents.values()) {
             CompletableFuture<Void> done = new CompletableFuture<>();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.coedit.ot.OtClient;
 import io.coedit.ot.Rope;
+import io.coedit.ot.Selection;
 import io.coedit.ot.TextOperation;
 import io.coedit.server.store.DocumentStore;
 import io.coedit.server.store.InMemoryDocumentStore;
@@ -27,9 +28,13 @@ import org.junit.jupiter.api.Test;
  * Many clients editing a few documents through the real {@link DocumentService} over a
  * simulated network: per-link FIFO delivery with random delays, disconnects that lose
  * messages in flight, reconnects with catch-up, and resubmission of unacknowledged
- * operations. The seed decides everything, including which document queue runs next.
+ * operations. About half the clients ask for batched delivery: they get no op or ack but one
+ * {@code ops} message per flush window, whose end is a task on the same manual executor, so
+ * the seed decides how long each window lasts as it decides which document queue runs next
+ * (one world in four uses no window at all). Clients also send presence now and then.
  * Every run must end with every client and the store on the same text, and every
- * acknowledged submission in the history exactly once.
+ * acknowledged submission in the history exactly once; along the way a client never sees a
+ * version skipped or repeated, and never a presence placed at a version it has not reached.
  */
 class SimulationTest {
     private static final int SEEDS = Integer.getInteger("coedit.sim.seeds", 500);
@@ -40,22 +45,42 @@ class SimulationTest {
     void clientsConvergeUnderDelaysDisconnectsAndResubmits() {
         long base = Long.getLong("coedit.seed", new Random().nextLong());
         int unloads = 0;
+        long frames = 0;
+        long batchedDrops = 0;
         for (int i = 0; i < SEEDS; i++) {
             long seed = base + i;
-            try {
-                World world = new World(seed);
-                world.run();
-                unloads += world.unloads;
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("simulation failed with seed " + seed
-                        + " (rerun with -Dcoedit.seed=" + seed + " -Dcoedit.sim.seeds=1): " + e.getMessage(), e);
-            }
+            World world = runSeed(seed);
+            unloads += world.unloads;
+            frames += world.framesDelivered;
+            batchedDrops += world.batchedDisconnects;
         }
-        System.out.println("simulation: " + SEEDS + " seeds from " + base + ", " + unloads + " document unloads");
+        System.out.println("simulation: " + SEEDS + " seeds from " + base + ", " + unloads + " document unloads, "
+                + frames + " ops frames delivered, " + batchedDrops + " disconnects of batched clients");
         if (SEEDS >= 100) {
             // Reloading from the store is part of what is proven; a run that never did it proved less.
             org.junit.jupiter.api.Assertions.assertTrue(unloads > 0, "no document was unloaded in " + SEEDS + " seeds from " + base);
+            org.junit.jupiter.api.Assertions.assertTrue(frames > 0 && batchedDrops > 0,
+                    "batched clients were not exercised in " + SEEDS + " seeds from " + base);
         }
+    }
+
+    private static World runSeed(long seed) {
+        try {
+            World world = new World(seed);
+            world.run();
+            return world;
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("simulation failed with seed " + seed
+                    + " (rerun with -Dcoedit.seed=" + seed + " -Dcoedit.sim.seeds=1): " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Long> versions(List<StoredOp> ops) {
+        List<Long> out = new ArrayList<>();
+        for (StoredOp op : ops) {
+            out.add(op.version());
+        }
+        return out;
     }
 
     /** A controlled executor: the simulation decides which queued task runs next. */
@@ -104,17 +129,21 @@ class SimulationTest {
             }
         };
         int unloads;
+        long framesDelivered;
+        long batchedDisconnects;
 
         World(long seed) {
             this.seed = seed;
             this.random = new Random(seed);
             DocumentService.Settings settings = DocumentService.Settings.defaults()
                     .withSnapshotEvery(1 + random.nextInt(20))
-                    .withUnloadAfterMillis(1 + random.nextInt(50));
+                    .withUnloadAfterMillis(1 + random.nextInt(50))
+                    // Any positive window: its end is a task of the manual executor, run when the seed says.
+                    .withBatchWindowMillis(random.nextInt(4) == 0 ? 0 : 25);
             service = new DocumentService(store, settings, clock, executor);
             int n = 8 + random.nextInt(4);
             for (int i = 0; i < n; i++) {
-                clients.add(new SimClient(this, "client-" + i, DOCS[i % DOCS.length]));
+                clients.add(new SimClient(this, "client-" + i, DOCS[i % DOCS.length], random.nextBoolean()));
             }
         }
 
@@ -127,8 +156,10 @@ class SimulationTest {
                 now++;
                 int roll = random.nextInt(100);
                 SimClient c = clients.get(random.nextInt(clients.size()));
-                if (roll < 30) {
+                if (roll < 27) {
                     c.edit();
+                } else if (roll < 30) {
+                    c.presence();
                 } else if (roll < 55) {
                     c.deliverToServer();
                 } else if (roll < 80) {
@@ -181,9 +212,9 @@ class SimulationTest {
                 submissions.forEach((k, n) -> assertEquals(1, n, "submission " + k + " committed " + n + " times"));
                 for (SimClient c : clients) {
                     if (c.doc.equals(doc)) {
-                        assertEquals(OtClient.State.SYNCHRONIZED, c.ot.state(), c.id + " still has unacknowledged edits");
-                        assertEquals(head, c.ot.version(), c.id + " version");
-                        assertEquals(replay.toString(), c.text.toString(), c.id + " text differs from the history");
+                        assertEquals(OtClient.State.SYNCHRONIZED, c.ot.state(), c + " still has unacknowledged edits");
+                        assertEquals(head, c.ot.version(), c + " version");
+                        assertEquals(replay.toString(), c.text.toString(), c + " text differs from the history");
                     }
                 }
                 var served = service.text(doc, null);
@@ -206,6 +237,7 @@ class SimulationTest {
         final World world;
         final String id;
         final String doc;
+        final boolean batched;
         OtClient ot;
         Rope text = new Rope();
         final ArrayDeque<Runnable> toServer = new ArrayDeque<>();
@@ -213,10 +245,16 @@ class SimulationTest {
         Connection connection;
         boolean opened;
 
-        SimClient(World world, String id, String doc) {
+        SimClient(World world, String id, String doc, boolean batched) {
             this.world = world;
             this.id = id;
             this.doc = doc;
+            this.batched = batched;
+        }
+
+        @Override
+        public String toString() {
+            return (batched ? "batched " : "plain ") + id;
         }
 
         /** One connection's server-side identity; messages for a closed one are lost. */
@@ -242,6 +280,11 @@ class SimulationTest {
             @Override
             public boolean canWrite(String docId) {
                 return true;
+            }
+
+            @Override
+            public boolean batched() {
+                return batched;
             }
 
             @Override
@@ -273,6 +316,9 @@ class SimulationTest {
             Connection c = connection;
             c.open = false;
             connection = null;
+            if (batched) {
+                world.batchedDisconnects++;
+            }
             toClient.clear();
             // Messages already on the wire may or may not reach the server.
             if (world.random.nextBoolean()) {
@@ -296,6 +342,15 @@ class SimulationTest {
             TextOperation op = TextOperation.splice(position, delete, insert.toString());
             text.apply(op);
             ot.applyLocal(op).ifPresent(this::send);
+        }
+
+        /** A caret at the version the client has reached (0 is a place in every text). */
+        void presence() {
+            Connection c = connection;
+            if (c != null && ot != null && opened) {
+                long at = ot.version();
+                toServer.add(() -> world.service.presence(c, doc, at, List.of(Selection.caret(0))));
+            }
         }
 
         void send(OtClient.Submission s) {
@@ -323,6 +378,12 @@ class SimulationTest {
                 if (o.text() != null) {
                     ot = new OtClient(o.version());
                     text = Rope.of(o.text());
+                    for (ServerMessage.PeerPresence p : o.peers()) {
+                        if (p.version() > o.version()) {
+                            throw new AssertionError(this + " opened at version " + o.version() + " with the presence of "
+                                    + p.clientId() + " placed at version " + p.version() + ", ahead of its text");
+                        }
+                    }
                 }
                 opened = true;
             } else if (m instanceof ServerMessage.Op o) {
@@ -331,6 +392,34 @@ class SimulationTest {
                     ot.acknowledge(o.seq(), o.version()).ifPresent(this::send);
                 } else if (o.version() >= ot.version()) {
                     text.apply(ot.applyRemote(o.version(), o.op()));
+                }
+            } else if (m instanceof ServerMessage.Ops o) {
+                if (!batched) {
+                    throw new AssertionError(this + " got an ops frame: " + o.ops());
+                }
+                world.framesDelivered++;
+                // In order, each version exactly the next: its own entries are its acks, the others' are applied.
+                for (StoredOp op : o.ops()) {
+                    if (op.version() != ot.version()) {
+                        throw new AssertionError(this + " at version " + ot.version() + " got an ops frame with version "
+                                + op.version() + ": a version skipped or repeated; frame " + versions(o.ops()));
+                    }
+                    if (op.clientId().equals(id)) {
+                        if (!ot.inFlight().map(s -> s.seq() == op.seq()).orElse(false)) {
+                            throw new AssertionError(this + " got its own seq " + op.seq() + " at version " + op.version()
+                                    + " in an ops frame, but that is not the submission it has in flight: " + ot.inFlight());
+                        }
+                        world.acked.add(id + "/" + doc + "/" + op.seq());
+                        ot.acknowledge(op.seq(), op.version()).ifPresent(this::send);
+                    } else {
+                        text.apply(ot.applyRemote(op.version(), op.op()));
+                    }
+                }
+            } else if (m instanceof ServerMessage.Presence p) {
+                // A presence is placed at a version the receiver already has: batched clients get it after the ops.
+                if (ot != null && opened && p.version() > ot.version()) {
+                    throw new AssertionError(this + " at version " + ot.version() + " got a presence of " + p.clientId()
+                            + " placed at version " + p.version() + ", ahead of the operations it refers to");
                 }
             } else if (m instanceof ServerMessage.Ack a) {
                 world.acked.add(id + "/" + doc + "/" + a.seq());
