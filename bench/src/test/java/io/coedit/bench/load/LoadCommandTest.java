@@ -1,18 +1,35 @@
 package io.coedit.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.coedit.bench.BenchMain;
+import io.coedit.ot.Rope;
+import io.coedit.server.EditorServer;
+import io.coedit.server.session.DocumentService;
+import io.coedit.server.store.StoredOp;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
-/** Argument handling and failing fast; a run against a real server is in editor-server's fault tests. */
+/**
+ * Argument handling, failing fast, and runs against a real server judged by what they did (the
+ * counts of the summary against each other and against the server's history, the final texts),
+ * never by how long they took.
+ */
 class LoadCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -113,6 +130,69 @@ class LoadCommandTest {
             assertEquals(1, run("load", "--url", "ws://127.0.0.1:" + silent.getLocalPort() + "/ws",
                     "--connect-timeout", "300ms", "--duration", "1s"));
             assertTrue(err.toString().contains("cannot"), err::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "batched delivery: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRunAgainstARealServerReportsWhatTheServerStored(boolean batched, @TempDir Path data) throws Exception {
+        try (EditorServer server = EditorServer.builder().port(0).dataDir(data).build().start()) {
+            List<String> args = new ArrayList<>(List.of("load", "--url", server.webSocketUri().toString(), "--docs", "2",
+                    "--clients", "2", "--lurkers", "1", "--rate", "40", "--duration", "2s", "--ramp", "0s", "--seed", "7",
+                    "--doc-prefix", "run", "--server-pid", String.valueOf(ProcessHandle.current().pid())));
+            if (batched) {
+                args.add("--batch");
+            }
+            assertEquals(0, run(args.toArray(String[]::new)), err::toString);
+            JsonObject summary = JsonParser.parseString(out.toString()).getAsJsonObject();
+            assertTrue(summary.get("ok").getAsBoolean(), summary::toString);
+            assertFalse(summary.has("failure"), summary::toString);
+
+            JsonObject config = summary.getAsJsonObject("config");
+            assertEquals(2, config.get("docs").getAsInt());
+            assertEquals(2, config.get("clients").getAsInt());
+            assertEquals(1, config.get("lurkers").getAsInt());
+            assertEquals(7, config.get("seed").getAsLong());
+            assertEquals("run", config.get("docPrefix").getAsString());
+            assertEquals(batched, config.get("batch").getAsBoolean());
+
+            JsonObject connections = summary.getAsJsonObject("connections");
+            assertEquals(6, connections.get("planned").getAsInt());
+            assertEquals(6, connections.get("opened").getAsInt());
+            assertEquals(0, connections.get("failed").getAsInt());
+            assertEquals(0, connections.getAsJsonObject("closedByServer").size(), connections::toString);
+            assertEquals(0, summary.getAsJsonObject("errors").size(), summary::toString);
+
+            // Every op sent was acked once, and is in the server's history once; each reached the two
+            // other clients of its document.
+            JsonObject ops = summary.getAsJsonObject("ops");
+            long sent = ops.get("sent").getAsLong();
+            long acked = ops.get("acked").getAsLong();
+            assertTrue(acked > 0, ops::toString);
+            assertEquals(sent, acked, ops::toString);
+            assertEquals(0, ops.get("resent").getAsLong(), ops::toString);
+            assertTrue(ops.get("keystrokes").getAsLong() >= sent - 2 * 2, ops::toString); // each writer's seed is not a keystroke
+            assertEquals(2 * acked, ops.get("delivered").getAsLong(), ops::toString);
+            long stored = 0;
+            for (String doc : List.of("run-0", "run-1")) {
+                DocumentService service = server.service();
+                DocumentService.DocumentText served = service.text(doc, null).get(10, TimeUnit.SECONDS).orElseThrow();
+                Rope replay = Rope.of("");
+                for (StoredOp op : service.ops(doc, 0, served.version())) {
+                    replay.apply(op.op());
+                }
+                assertEquals(replay.toString(), served.text(), doc + ": the served text is what the history replays");
+                stored += served.version();
+            }
+            assertEquals(acked, stored, "acked ops against the server's history");
+
+            JsonObject convergence = summary.getAsJsonObject("convergence");
+            assertTrue(convergence.get("converged").getAsBoolean(), convergence::toString);
+            assertEquals(2, convergence.get("documents").getAsInt());
+            assertEquals(6, convergence.get("clientsChecked").getAsInt());
+            assertEquals(0, convergence.get("clientsBroken").getAsInt());
+            assertEquals(acked, summary.getAsJsonObject("ackLatencyMs").get("count").getAsLong(), summary::toString);
+            assertEquals(ProcessHandle.current().pid(), summary.getAsJsonObject("cpu").get("serverPid").getAsLong());
         }
     }
 
