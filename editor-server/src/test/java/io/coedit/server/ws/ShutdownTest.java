@@ -4,6 +4,7 @@ import static io.coedit.server.ws.WsClient.msg;
 import static io.coedit.server.ws.WsClient.op;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -70,144 +71,148 @@ class ShutdownTest {
                 d.historyInMemory(), 50, 16, d.chatHistory(), d.unloadAfterMillis(), d.threads(), d.batchWindowMillis());
         EditorServer server = EditorServer.builder().port(0).dataDir(data).store(store).documentSettings(settings)
                 .limits(ConnectionLimits.defaults().withMaxOpsPerSecond(1_000_000)).build().start();
-
-        CountDownLatch toldShuttingDown = new CountDownLatch(1);
-        List<Typist> typists = new ArrayList<>();
-        for (int i = 0; i < CLIENTS; i++) {
-            boolean batched = i % 3 == 2;
-            String name = "Typist" + i;
-            WsClient ws = batched ? WsClient.helloBatched(server.webSocketUri(), name)
-                    : WsClient.hello(server.webSocketUri(), null, null, name);
-            Typist t = new Typist(ws, "shutdown-" + (i % DOCUMENTS), batched, String.valueOf((char) ('a' + i)),
-                    toldShuttingDown);
-            t.known = ws.open(t.doc).get("version").getAsLong();
-            typists.add(t);
-        }
-
-        // Every client's first operations are read by the server (the pong comes after them) and
-        // wait: the first batch of each document at the gate, the rest queued behind it.
-        for (Typist t : typists) {
-            for (int k = 0; k < READ_BEFORE_CLOSE; k++) {
-                t.sendOp();
+        try {
+            CountDownLatch toldShuttingDown = new CountDownLatch(1);
+            List<Typist> typists = new ArrayList<>();
+            for (int i = 0; i < CLIENTS; i++) {
+                boolean batched = i % 3 == 2;
+                String name = "Typist" + i;
+                WsClient ws = batched ? WsClient.helloBatched(server.webSocketUri(), name)
+                        : WsClient.hello(server.webSocketUri(), null, null, name);
+                Typist t = new Typist(ws, "shutdown-" + (i % DOCUMENTS), batched, String.valueOf((char) ('a' + i)),
+                        toldShuttingDown);
+                t.known = ws.open(t.doc).get("version").getAsLong();
+                typists.add(t);
             }
-            t.ws.send(msg("ping"));
-        }
-        for (Typist t : typists) {
-            while (t.pongs == 0) {
-                t.take(t.ws.next());
-            }
-            assertTrue(t.acked.isEmpty() && t.refused.isEmpty(), () -> "answered before any commit: " + t);
-        }
-        awaitCondition(() -> store.arrived.get() > 0, "a commit reaches the store");
 
-        // Now close while the clients keep sending; open the gate once the server refuses work.
-        List<Thread> senders = new ArrayList<>();
-        for (Typist t : typists) {
-            Thread s = new Thread(t::typeUntilClosed, "typist-" + t.letter);
-            s.start();
-            senders.add(s);
-        }
-        Thread closer = new Thread(server::close, "closer");
-        closer.start();
-        assertTrue(toldShuttingDown.await(30, TimeUnit.SECONDS), "no client was told that the server is shutting down");
-        int heldAtClose = store.arrived.get();
-        store.gate.countDown();
-        closer.join(TimeUnit.SECONDS.toMillis(60));
-        assertFalse(closer.isAlive(), "close did not return");
-        for (Thread s : senders) {
-            s.join(TimeUnit.SECONDS.toMillis(30));
-            assertFalse(s.isAlive(), "a client still waits for its connection to close");
-        }
-
-        // What the store kept, read back from the files alone.
-        Map<String, StoredOp> stored = new HashMap<>(); // clientId + "/" + seq
-        Map<String, String> replayed = new HashMap<>();
-        try (H2DocumentStore reopened = new H2DocumentStore(data)) {
-            for (int i = 0; i < DOCUMENTS; i++) {
-                String doc = "shutdown-" + i;
-                long head = reopened.headVersion(doc);
-                List<StoredOp> ops = reopened.ops(doc, 0, head);
-                assertEquals(head, ops.size(), doc + ": history shorter than its head");
-                Rope text = Rope.of("");
-                for (int v = 0; v < ops.size(); v++) {
-                    StoredOp op = ops.get(v);
-                    assertEquals(v, op.version(), doc + ": versions have a gap");
-                    text.apply(op.op());
-                    assertEquals(null, stored.put(op.clientId() + "/" + op.seq(), op), "stored twice: " + op);
+            // Every client's first operations are read by the server (the pong comes after them) and
+            // wait: the first batch of each document at the gate, the rest queued behind it.
+            for (Typist t : typists) {
+                for (int k = 0; k < READ_BEFORE_CLOSE; k++) {
+                    t.sendOp();
                 }
-                replayed.put(doc, text.toString());
-                Optional<Snapshot> snapshot = reopened.snapshotAtOrBelow(doc, head);
-                if (snapshot.isPresent()) {
-                    Rope fromSnapshot = Rope.of(snapshot.get().text());
-                    for (StoredOp op : reopened.ops(doc, snapshot.get().version(), head)) {
-                        fromSnapshot.apply(op.op());
-                    }
-                    assertEquals(text.toString(), fromSnapshot.toString(), doc + ": the snapshot disagrees with the history");
-                }
+                t.ws.send(msg("ping"));
             }
-        }
+            for (Typist t : typists) {
+                while (t.pongs == 0) {
+                    t.take(t.ws.next());
+                }
+                assertTrue(t.acked.isEmpty() && t.refused.isEmpty(), () -> "answered before any commit: " + t);
+            }
+            awaitCondition(() -> store.arrived.get() > 0, "a commit reaches the store");
 
-        List<String> problems = new ArrayList<>();
-        int acked = 0;
-        int refused = 0;
-        int unansweredStored = 0;
-        int unansweredLost = 0;
-        for (Typist t : typists) {
-            if (t.failure != null) {
-                throw new AssertionError(t + " failed while typing", t.failure);
+            // Now close while the clients keep sending; open the gate once the server refuses work.
+            List<Thread> senders = new ArrayList<>();
+            for (Typist t : typists) {
+                Thread s = new Thread(t::typeUntilClosed, "typist-" + t.letter);
+                s.start();
+                senders.add(s);
             }
-            if (t.closeCode != 1001) {
-                problems.add(t + " was closed with " + t.closeCode + ", not 1001");
+            Thread closer = new Thread(server::close, "closer");
+            closer.start();
+            assertTrue(toldShuttingDown.await(30, TimeUnit.SECONDS), "no client was told that the server is shutting down");
+            int heldAtClose = store.arrived.get();
+            store.gate.countDown();
+            closer.join(TimeUnit.SECONDS.toMillis(60));
+            assertFalse(closer.isAlive(), "close did not return");
+            for (Thread s : senders) {
+                s.join(TimeUnit.SECONDS.toMillis(30));
+                assertFalse(s.isAlive(), "a client still waits for its connection to close");
             }
-            problems.addAll(t.unplaced);
-            for (long seq = 1; seq <= t.sent; seq++) {
-                StoredOp op = stored.get(t.ws.clientId + "/" + seq);
-                Long ackedAt = t.acked.get(seq);
-                String refusal = t.refused.get(seq);
-                if (ackedAt != null && refusal != null) {
-                    problems.add(t + " seq " + seq + " both acked and refused (" + refusal + ")");
-                } else if (ackedAt != null) {
-                    acked++;
-                    if (op == null || op.version() != ackedAt) {
-                        problems.add(t + " seq " + seq + " acked at version " + ackedAt + " but stored as " + op);
-                    }
-                } else if (refusal != null) {
-                    refused++;
-                    if (op != null) {
-                        problems.add(t + " seq " + seq + " refused (" + refusal + ") but stored as " + op);
-                    }
-                } else if (op != null) {
-                    unansweredStored++;
-                } else {
-                    unansweredLost++;
-                }
-                if (seq <= READ_BEFORE_CLOSE && ackedAt == null) {
-                    problems.add(t + " seq " + seq + ", read before the close began, was not acknowledged"
-                            + (op == null ? " nor stored" : " (stored at " + op.version() + ")")
-                            + (refusal == null ? "" : "; refused: " + refusal));
-                }
-            }
-        }
-        String figures = "acked " + acked + ", refused " + refused + ", unanswered and stored " + unansweredStored
-                + ", unanswered and not stored " + unansweredLost + ", commits at the gate when it opened " + heldAtClose;
-        System.out.println("ShutdownTest: " + figures);
-        assertTrue(problems.isEmpty(), () -> problems.size() + " problems (" + figures + "), first ones: "
-                + problems.subList(0, Math.min(20, problems.size())));
-        assertTrue(refused > 0, "nothing was refused: the clients stopped before the close; " + figures);
-        server.close(); // twice is harmless
 
-        // Served after a restart: the text the history replays; a resubmission is recognised.
-        try (EditorServer again = EditorServer.builder().port(0).dataDir(data).build().start()) {
-            Typist first = typists.get(0);
-            try (WsClient w = WsClient.hello(again.webSocketUri(), first.ws.clientId, null, "Typist0")) {
+            // What the store kept, read back from the files alone.
+            Map<String, StoredOp> stored = new HashMap<>(); // clientId + "/" + seq
+            Map<String, String> replayed = new HashMap<>();
+            try (H2DocumentStore reopened = new H2DocumentStore(data)) {
                 for (int i = 0; i < DOCUMENTS; i++) {
                     String doc = "shutdown-" + i;
-                    assertEquals(replayed.get(doc), w.open(doc).get("text").getAsString(), doc + ": served text");
+                    long head = reopened.headVersion(doc);
+                    List<StoredOp> ops = reopened.ops(doc, 0, head);
+                    assertEquals(head, ops.size(), doc + ": history shorter than its head");
+                    Rope text = Rope.of("");
+                    for (int v = 0; v < ops.size(); v++) {
+                        StoredOp op = ops.get(v);
+                        assertEquals(v, op.version(), doc + ": versions have a gap");
+                        text.apply(op.op());
+                        assertNull(stored.put(op.clientId() + "/" + op.seq(), op), "stored twice: " + op);
+                    }
+                    replayed.put(doc, text.toString());
+                    Optional<Snapshot> snapshot = reopened.snapshotAtOrBelow(doc, head);
+                    if (snapshot.isPresent()) {
+                        Rope fromSnapshot = Rope.of(snapshot.get().text());
+                        for (StoredOp op : reopened.ops(doc, snapshot.get().version(), head)) {
+                            fromSnapshot.apply(op.op());
+                        }
+                        assertEquals(text.toString(), fromSnapshot.toString(), doc + ": the snapshot disagrees with the history");
+                    }
                 }
-                w.send(op(first.doc, 0, 1, TextOperation.insert(0, first.letter)));
-                assertEquals(first.acked.get(1L), w.expect("ack").get("version").getAsLong(),
-                        "a resubmission after the restart is recognised");
             }
+
+            List<String> problems = new ArrayList<>();
+            int acked = 0;
+            int refused = 0;
+            int unansweredStored = 0;
+            int unansweredLost = 0;
+            for (Typist t : typists) {
+                if (t.failure != null) {
+                    throw new AssertionError(t + " failed while typing", t.failure);
+                }
+                if (t.closeCode != 1001) {
+                    problems.add(t + " was closed with " + t.closeCode + ", not 1001");
+                }
+                problems.addAll(t.unplaced);
+                for (long seq = 1; seq <= t.sent; seq++) {
+                    StoredOp op = stored.get(t.ws.clientId + "/" + seq);
+                    Long ackedAt = t.acked.get(seq);
+                    String refusal = t.refused.get(seq);
+                    if (ackedAt != null && refusal != null) {
+                        problems.add(t + " seq " + seq + " both acked and refused (" + refusal + ")");
+                    } else if (ackedAt != null) {
+                        acked++;
+                        if (op == null || op.version() != ackedAt) {
+                            problems.add(t + " seq " + seq + " acked at version " + ackedAt + " but stored as " + op);
+                        }
+                    } else if (refusal != null) {
+                        refused++;
+                        if (op != null) {
+                            problems.add(t + " seq " + seq + " refused (" + refusal + ") but stored as " + op);
+                        }
+                    } else if (op != null) {
+                        unansweredStored++;
+                    } else {
+                        unansweredLost++;
+                    }
+                    if (seq <= READ_BEFORE_CLOSE && ackedAt == null) {
+                        problems.add(t + " seq " + seq + ", read before the close began, was not acknowledged"
+                                + (op == null ? " nor stored" : " (stored at " + op.version() + ")")
+                                + (refusal == null ? "" : "; refused: " + refusal));
+                    }
+                }
+            }
+            String figures = "acked " + acked + ", refused " + refused + ", unanswered and stored " + unansweredStored
+                    + ", unanswered and not stored " + unansweredLost + ", commits at the gate when it opened " + heldAtClose;
+            System.out.println("ShutdownTest: " + figures);
+            assertTrue(problems.isEmpty(), () -> problems.size() + " problems (" + figures + "), first ones: "
+                    + problems.subList(0, Math.min(20, problems.size())));
+            assertTrue(refused > 0, "nothing was refused: the clients stopped before the close; " + figures);
+            server.close(); // twice is harmless
+
+            // Served after a restart: the text the history replays; a resubmission is recognised.
+            try (EditorServer again = EditorServer.builder().port(0).dataDir(data).build().start()) {
+                Typist first = typists.get(0);
+                try (WsClient w = WsClient.hello(again.webSocketUri(), first.ws.clientId, null, "Typist0")) {
+                    for (int i = 0; i < DOCUMENTS; i++) {
+                        String doc = "shutdown-" + i;
+                        assertEquals(replayed.get(doc), w.open(doc).get("text").getAsString(), doc + ": served text");
+                    }
+                    w.send(op(first.doc, 0, 1, TextOperation.insert(0, first.letter)));
+                    assertEquals(first.acked.get(1L), w.expect("ack").get("version").getAsLong(),
+                            "a resubmission after the restart is recognised");
+                }
+            }
+        } finally {
+            store.gate.countDown(); // a failure before the gate opened must not hold the close for its timeout
+            server.close();
         }
     }
 
