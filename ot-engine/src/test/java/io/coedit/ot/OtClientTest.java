@@ -198,4 +198,13 @@ class OtClientTest {
         assertThrows(IllegalStateException.class, () -> client.reopened(1, "", "a"));
         assertThrows(IllegalStateException.class, new OtClient(0)::inFlightRefused);
     }
+
+    @Test
+    void theDifferenceNeverSplitsASurrogatePair() {
+        // U+1F600 and U+1F601 share their high surrogate, and "\uD83D" and "\uDE00" begin and end others.
+        for (String[] pair : new String[][] {{"a😀b", "a😁b"}, {"😀", "😁"}, {"x😀", "x😁"}, {"😀x", "😁x"}, {"😀😀", "😀"}}) {
+            TextOperation d = OtClient.difference(pair[0], pair[1]);
+            assertEquals(pair[1], d.apply(pair[0]), () -> pair[0] + " -> " + pair[1]);
+        }
+    }
 }
