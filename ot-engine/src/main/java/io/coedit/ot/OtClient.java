@@ -202,15 +202,14 @@ public final class OtClient {
 
     // ---- healing ---------------------------------------------------------------------
 
-    /** What {@link #reopened} gives back. */
-    public record Heal(TextOperation local, Optional<Submission> submission) {
-        /**
-         * @param local the operation that turns the local text into the fresh text with the
-         *     unsent edits applied to it
-         * @param submission those edits, to send now, if there are any
-         */
-        public Heal {}
-    }
+    /**
+     * What {@link #reopened} gives back.
+     *
+     * @param local the operation that turns the local text into the fresh text with the
+     *     unsent edits applied to it
+     * @param submission those edits, to send now, if there are any
+     */
+    public record Heal(TextOperation local, Optional<Submission> submission) {}
 
     /** Whether the client is healing: it sends nothing until {@link #reopened}. */
     public boolean healing() {
