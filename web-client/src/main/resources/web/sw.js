@@ -14,7 +14,7 @@ const SHELL = [
     '/js/editor-page.js', '/js/documents-page.js', '/js/connection.js', '/js/shared-document.js',
     '/js/pending-edits.js', '/js/editor-binding.js', '/js/presence-layer.js', '/js/participants.js',
     '/js/chat-panel.js', '/js/status-badge.js', '/js/dom.js', '/js/settings.js', '/js/document-id.js',
-    '/js/text-operation.js', '/js/ot-client.js',
+    '/js/text-operation.js', '/js/ot-client.js', '/js/text-digest.js',
 ];
 
 self.addEventListener('install', event => {

@@ -19,8 +19,13 @@
  * Server operations win ties with local ones: a remote insert at the same position as a
  * pending local insert stays before it, matching a server that transforms incoming
  * operations as RIGHT.
+ *
+ * Healing: when the server's digest (PROTOCOL.md, "Digests") shows that the local text is not
+ * the server's, the page calls beginHeal(), lets the op in flight settle, reopens the document
+ * and hands the fresh text to reopened(): what the person typed and the server has not
+ * committed is applied to the fresh text as one edit, and nothing committed is sent again.
  */
-import { TextOperation, Side } from './text-operation.js';
+import { TextOperation, Side, codePointCount } from './text-operation.js';
 
 export const State = Object.freeze({
     SYNCHRONIZED: 'Synchronized',
@@ -52,11 +57,13 @@ export class OtClient {
         this._inFlight = null;
         this._buffer = TextOperation.NOOP;
         this._selection = { anchor: 0, head: 0 };
+        this._healing = false;
     }
 
+    /** While healing, edits wait in the buffer with nothing in flight: AwaitingWithBuffer too, being unacknowledged. */
     get state() {
         if (this._inFlight === null) {
-            return State.SYNCHRONIZED;
+            return this._buffer.isNoop() ? State.SYNCHRONIZED : State.AWAITING_WITH_BUFFER;
         }
         return this._buffer.isNoop() ? State.AWAITING_CONFIRM : State.AWAITING_WITH_BUFFER;
     }
@@ -100,7 +107,7 @@ export class OtClient {
         if (op.isNoop()) {
             return null;
         }
-        if (this._inFlight === null) {
+        if (this._inFlight === null && !this._healing) {
             this._inFlight = submission(this._version, this._nextSeq++, op);
             return this._inFlight;
         }
@@ -127,7 +134,7 @@ export class OtClient {
         this._checkNext(committedVersion, 'acknowledged');
         this._version = committedVersion + 1;
         this._inFlight = null;
-        if (this._buffer.isNoop()) {
+        if (this._buffer.isNoop() || this._healing) {
             return null;
         }
         this._inFlight = submission(this._version, this._nextSeq++, this._buffer);
@@ -150,11 +157,11 @@ export class OtClient {
             const mine = TextOperation.transform(this._inFlight.op, op, Side.RIGHT);
             op = TextOperation.transform(op, this._inFlight.op, Side.LEFT);
             this._inFlight = submission(baseVersion + 1, this._inFlight.seq, mine);
-            if (!this._buffer.isNoop()) {
-                const buffered = TextOperation.transform(this._buffer, op, Side.RIGHT);
-                op = TextOperation.transform(op, this._buffer, Side.LEFT);
-                this._buffer = buffered;
-            }
+        }
+        if (!this._buffer.isNoop()) {
+            const buffered = TextOperation.transform(this._buffer, op, Side.RIGHT);
+            op = TextOperation.transform(op, this._buffer, Side.LEFT);
+            this._buffer = buffered;
         }
         this._selection = op.transformSelection(this._selection, Side.LEFT);
         return op;
@@ -175,10 +182,8 @@ export class OtClient {
      * document, which also has the local unacknowledged edits applied.
      */
     transformIncoming(remote) {
-        if (this._inFlight === null) {
-            return remote;
-        }
-        return this._buffer.transformSelection(this._inFlight.op.transformSelection(remote, Side.LEFT), Side.LEFT);
+        const s = this._inFlight === null ? remote : this._inFlight.op.transformSelection(remote, Side.LEFT);
+        return this._buffer.isNoop() ? s : this._buffer.transformSelection(s, Side.LEFT);
     }
 
     /**
@@ -187,10 +192,68 @@ export class OtClient {
      * moves to where that text was inserted.
      */
     outgoingSelection(local) {
-        if (this._inFlight === null) {
-            return local;
+        const s = this._buffer.isNoop() ? local : this._buffer.selectionBefore(local);
+        return this._inFlight === null ? s : this._inFlight.op.selectionBefore(s);
+    }
+
+    // ---- healing ---------------------------------------------------------------------
+
+    /** Whether the client is healing: it sends nothing until reopened(). */
+    get healing() {
+        return this._healing;
+    }
+
+    /**
+     * The local text was found to differ from the server's. From now on nothing new is sent:
+     * local edits wait in the buffer. An op in flight still settles as usual (its ack, or
+     * inFlightRefused()); remote ops may still be applied meanwhile. Once nothing is in
+     * flight, the page reopens the document (open without version) and passes the fresh text
+     * to reopened(), applying no remote op until then (the fresh text holds them).
+     *
+     * Waiting for the op in flight is what keeps an edit from being applied twice: once it is
+     * acknowledged the fresh text holds it and the buffer does not; if it is refused the
+     * fresh text does not hold it, and it joins the buffer.
+     */
+    beginHeal() {
+        this._healing = true;
+    }
+
+    /** While healing: the op in flight was refused (not committed), so it joins the buffer. */
+    inFlightRefused() {
+        if (!this._healing || this._inFlight === null) {
+            throw new ClientStateError('inFlightRefused() is for an op in flight while healing');
         }
-        return this._inFlight.op.selectionBefore(this._buffer.selectionBefore(local));
+        this._buffer = TextOperation.compose(this._inFlight.op, this._buffer);
+        this._inFlight = null;
+    }
+
+    /**
+     * Ends healing with the document reopened: the server's text at `version` is `freshText`;
+     * `divergedText` is what this client held as the server's text at `this.version` (its local
+     * text without the buffer). Their difference (one replaced range, between their common
+     * start and end) is applied like a remote op that wins ties, and the buffer, transformed
+     * past it, is sent as one edit.
+     *
+     * @returns {local, submission}: the op turning the local text into the fresh text with the
+     *     unsent edits applied, and the submission to send now (or null)
+     */
+    reopened(version, divergedText, freshText) {
+        if (!this._healing || this._inFlight !== null) {
+            throw new ClientStateError(this._healing ? 'reopened while an op is still in flight: let it settle first'
+                : 'reopened() without beginHeal()');
+        }
+        const correction = difference(divergedText, freshText);
+        const local = TextOperation.transform(correction, this._buffer, Side.LEFT);
+        const unsent = TextOperation.transform(this._buffer, correction, Side.RIGHT);
+        this._selection = local.transformSelection(this._selection, Side.LEFT);
+        this._healing = false;
+        this._version = version;
+        this._buffer = TextOperation.NOOP;
+        if (unsent.isNoop()) {
+            return { local, submission: null };
+        }
+        this._inFlight = submission(version, this._nextSeq++, unsent);
+        return { local, submission: this._inFlight };
     }
 
     /** The state to keep across a page reload (see fromJSON); ops in their wire form. */
@@ -209,6 +272,9 @@ export class OtClient {
         if (json.inFlight) {
             client._inFlight = submission(json.inFlight.version, json.inFlight.seq, TextOperation.fromJSON(json.inFlight.op));
             client._buffer = TextOperation.fromJSON(json.buffer || []);
+        } else if (json.buffer && json.buffer.length > 0) {
+            // Edits kept while healing, never sent: they go out as a new submission.
+            client._inFlight = submission(json.version, client._nextSeq++, TextOperation.fromJSON(json.buffer));
         }
         return client;
     }
@@ -220,3 +286,30 @@ export class OtClient {
         }
     }
 }
+
+/** One replace that turns `from` into `to`: whatever lies between their common start and end (code points). */
+export function difference(from, to) {
+    const n = Math.min(from.length, to.length);
+    let start = 0;
+    while (start < n && from.charCodeAt(start) === to.charCodeAt(start)) {
+        start++;
+    }
+    if (start > 0 && start < from.length && isLow(from.charCodeAt(start))) {
+        start--; // never split a pair
+    }
+    let end = 0;
+    while (end < n - start && from.charCodeAt(from.length - 1 - end) === to.charCodeAt(to.length - 1 - end)) {
+        end++;
+    }
+    if (end > 0 && end < from.length - start && isHigh(from.charCodeAt(from.length - 1 - end))) {
+        end--;
+    }
+    return TextOperation.builder()
+        .retain(codePointCount(from, 0, start))
+        .delete(codePointCount(from, start, from.length - end))
+        .insert(to.slice(start, to.length - end))
+        .build();
+}
+
+const isHigh = c => c >= 0xd800 && c <= 0xdbff;
+const isLow = c => c >= 0xdc00 && c <= 0xdfff;

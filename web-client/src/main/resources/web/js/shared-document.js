@@ -11,6 +11,13 @@
  * the same seq; duplicate acks are ignored. Unacknowledged edits are kept in PendingEdits
  * so that a reloaded page resubmits them.
  *
+ * Digests (PROTOCOL.md, "Digests"): where the server sends the digest of its text at a
+ * version, the page compares it with its own text at that version (`text` without its
+ * unacknowledged edits, which it keeps as `_serverText`). On a mismatch it reports `diverged`,
+ * lets its op in flight settle, reopens the document and applies what the person typed since
+ * to the fresh text as one edit (OtClient's healing): nothing typed is dropped, nothing
+ * committed is sent twice.
+ *
  * Events (CustomEvent on this EventTarget):
  *   reset          the whole text was replaced (first load, or a reload after an error)
  *   before-remote  a remote change is about to be applied: flush local input first
@@ -22,6 +29,7 @@
  */
 import { TextOperation, Side, countWellFormed } from './text-operation.js';
 import { OtClient, State } from './ot-client.js';
+import { textDigest } from './text-digest.js';
 
 /** Presence goes out at most this often; the server's rate limit counts it with ops. */
 const PRESENCE_INTERVAL_MS = 100;
@@ -71,6 +79,8 @@ export class SharedDocument extends EventTarget {
         this.chat = [];
         /** How often this page had to start again from the server's text (an error, a gap): 0 when all is well. */
         this.reloads = 0;
+        /** How often the server's digest showed that this page's text was not the server's (each was healed). */
+        this.divergences = 0;
 
         this._client = null;
         this._serverText = null; // text at client.version while edits are unacknowledged
@@ -81,6 +91,7 @@ export class SharedDocument extends EventTarget {
         this._openSent = false;
         this._wantFresh = false; // the next open asks for the text, not a catch-up
         this._lostText = null; // local text whose edits could not be merged, shown once reloaded
+        this._divergedText = null; // healing, reopen sent: what this page took for the server's text
         this._held = 0;
         this._heldMessages = [];
         this._presenceTimer = null;
@@ -107,6 +118,11 @@ export class SharedDocument extends EventTarget {
     /** The OT client's state: Synchronized, AwaitingConfirm or AwaitingWithBuffer (null before the first open). */
     get state() {
         return this._client === null ? null : this._client.state;
+    }
+
+    /** Whether the page found its text unlike the server's and is reopening the document to heal it. */
+    get healing() {
+        return this._client !== null && this._client.healing;
     }
 
     /** The server version this page has seen every op up to. */
@@ -277,7 +293,7 @@ export class SharedDocument extends EventTarget {
             case 'opened': return this._onOpened(m);
             case 'op': return this._onOp(m);
             case 'ops': return this._onOps(m);
-            case 'ack': return this._onAck(m.seq, m.version);
+            case 'ack': return this._onAck(m.seq, m.version, m.digest);
             case 'presence': return this._onPresence(m);
             case 'leave':
                 if (this.peers.delete(m.clientId)) {
@@ -291,7 +307,9 @@ export class SharedDocument extends EventTarget {
     }
 
     _onOpened(m) {
-        if (typeof m.text === 'string') {
+        if (typeof m.text === 'string' && this._divergedText !== null && this._heal(m)) {
+            // healed: the fresh text with what was typed meanwhile
+        } else if (typeof m.text === 'string') {
             const nextSeq = this._client === null ? 1 : this._client.nextSeq; // a seq is never reused
             const lost = this._lostText;
             this._client = new OtClient(m.version, nextSeq);
@@ -334,8 +352,8 @@ export class SharedDocument extends EventTarget {
 
     _onOp(m) {
         const client = this._client;
-        if (client === null || m.version < client.version) {
-            return; // already seen
+        if (client === null || m.version < client.version || this._divergedText !== null) {
+            return; // already seen, or reopening (the fresh text holds it)
         }
         if (m.version > client.version) {
             this._reload(`op ${m.version} arrived but this page is at version ${client.version}`);
@@ -343,7 +361,7 @@ export class SharedDocument extends EventTarget {
         }
         const inFlight = client.inFlight;
         if (m.clientId === this.clientId && inFlight !== null && m.seq === inFlight.seq) {
-            this._onAck(m.seq, m.version); // our own op, in a catch-up or a batched frame: its ack
+            this._onAck(m.seq, m.version, m.digest); // our own op, in a catch-up or a batched frame: its ack
             return;
         }
         const op = TextOperation.fromJSON(m.op);
@@ -376,6 +394,7 @@ export class SharedDocument extends EventTarget {
         this._persist();
         this._emit('remote-op', { op: local, clientId: m.clientId });
         this._emit('peers');
+        this._checkDigest(m.version + 1, m.digest);
     }
 
     /**
@@ -388,9 +407,9 @@ export class SharedDocument extends EventTarget {
         }
     }
 
-    _onAck(seq, version) {
+    _onAck(seq, version, digest) {
         const client = this._client;
-        if (client === null) {
+        if (client === null || this._divergedText !== null) {
             return;
         }
         const inFlight = client.inFlight;
@@ -412,7 +431,8 @@ export class SharedDocument extends EventTarget {
         this._cancelResend();
         this._remember(version, inFlight.op);
         this._serverText = client.state === State.SYNCHRONIZED ? null : inFlight.op.apply(this._serverText);
-        this._unsent = { inFlight: next === null ? 0 : this._unsent.buffer, buffer: 0 };
+        this._unsent = client.healing ? { inFlight: 0, buffer: this._unsent.buffer }
+            : { inFlight: next === null ? 0 : this._unsent.buffer, buffer: 0 };
         if (next !== null && this._openSent) {
             this._sendOp(next);
         }
@@ -423,6 +443,8 @@ export class SharedDocument extends EventTarget {
         if (this._presenceApproximate) {
             this._schedulePresence();
         }
+        this._checkDigest(version + 1, digest);
+        this._reopenToHeal();
     }
 
     _onPresence(m) {
@@ -442,6 +464,13 @@ export class SharedDocument extends EventTarget {
             }
             if (m.code === 'rate_limited' || m.code === 'internal') {
                 this._scheduleResend();
+                return;
+            }
+            if (client.healing) {
+                // Not committed: the edit joins those to apply to the fresh text.
+                client.inFlightRefused();
+                this._unsent = { inFlight: 0, buffer: this._unsent.inFlight + this._unsent.buffer };
+                this._reopenToHeal();
                 return;
             }
             if (m.code === 'forbidden') {
@@ -491,6 +520,79 @@ export class SharedDocument extends EventTarget {
         if (this._openSent) {
             this._send({ type: 'open', doc: this.docId });
         }
+    }
+
+    // ---- digests and healing ----------------------------------------------------------
+
+    /**
+     * The server's digest of its text at `version`, if the message had one: compared with this
+     * page's text at that version, when the page is there. A mismatch is reported and healed.
+     */
+    _checkDigest(version, digest) {
+        const client = this._client;
+        if (typeof digest !== 'string' || client === null || client.healing || client.version !== version) {
+            return;
+        }
+        const serverText = client.state === State.SYNCHRONIZED ? this.text : this._serverText;
+        if (serverText === null) {
+            return;
+        }
+        const mine = textDigest(serverText);
+        if (mine === digest) {
+            return;
+        }
+        console.warn(`coedit: ${this.docId} differs from the server's text at version ${version}: healing`);
+        this.divergences++;
+        this._send({ type: 'diverged', doc: this.docId, version, digest, clientDigest: mine });
+        client.beginHeal();
+        this._reopenToHeal();
+    }
+
+    /** Once the op in flight has settled, reopens the document to heal it (see _heal). */
+    _reopenToHeal() {
+        const client = this._client;
+        if (client === null || !client.healing || client.inFlight !== null || this._divergedText !== null) {
+            return;
+        }
+        this._divergedText = client.state === State.SYNCHRONIZED ? this.text : this._serverText;
+        this._cancelResend();
+        this._wantFresh = true; // a reconnection reopens too
+        if (this._openSent) {
+            this._send({ type: 'open', doc: this.docId });
+        }
+    }
+
+    /** The reopened document: what was typed since the divergence goes onto the fresh text. False if it cannot. */
+    _heal(m) {
+        const client = this._client;
+        if (client === null || !client.healing || client.inFlight !== null) {
+            return false;
+        }
+        this._emit('before-remote'); // typing not yet taken joins the buffer first
+        let heal;
+        try {
+            heal = client.reopened(m.version, this._divergedText, m.text);
+        } catch (e) {
+            console.warn('coedit: could not heal; starting again from the server\'s text', e);
+            this._divergedText = null;
+            this._lostText = this.text;
+            return false;
+        }
+        this._divergedText = null;
+        this._wantFresh = false;
+        this.text = heal.local.apply(this.text);
+        this._length = countWellFormed(this.text, 'document');
+        this._selection = client.selection;
+        this._history.clear();
+        this._serverText = heal.submission === null ? null : m.text;
+        this._unsent = { inFlight: heal.submission === null ? 0 : 1, buffer: 0 };
+        this.ready = true;
+        if (heal.submission !== null && this._openSent) {
+            this._sendOp(heal.submission);
+        }
+        this._persist();
+        this._emit('remote-op', { op: heal.local, clientId: null });
+        return true;
     }
 
     // ---- helpers -----------------------------------------------------------------------

@@ -121,3 +121,73 @@ test('the state survives a round trip through JSON (a page reload)', () => {
     assertEqual(again.nextSeq, 4);
     assert(again.acknowledge(3, 7) !== null, 'the buffer goes out after the ack');
 });
+
+// ---- healing a diverged client (as OtClientTest's healing cases) ---------------------------
+
+test('healing keeps what was typed and applies it to the fresh text', () => {
+    const client = new OtClient(5, 3);
+    let local = 'hello wrold';
+    client.beginHeal();
+    assert(client.healing, 'healing');
+    const typed = ins(11, '!');
+    local = typed.apply(local);
+    assertEqual(client.applyLocal(typed), null, 'nothing is sent while healing');
+    assertEqual(client.state, State.AWAITING_WITH_BUFFER, 'the typing is not acknowledged');
+    const heal = client.reopened(7, 'hello wrold', 'hello world, again');
+    assertEqual(heal.local.apply(local), 'hello world, again!');
+    assertEqual(sub(heal.submission), { version: 7, seq: 3, op: [18, '!'] });
+    assertEqual(client.version, 7);
+    assertEqual(client.state, State.AWAITING_CONFIRM);
+    assert(!client.healing, 'healed');
+});
+
+test('healing with nothing typed sends nothing', () => {
+    const client = new OtClient(2);
+    client.beginHeal();
+    const heal = client.reopened(4, 'ab', 'xb');
+    assertEqual(heal.local.apply('ab'), 'xb');
+    assertEqual(heal.submission, null);
+    assertEqual(client.state, State.SYNCHRONIZED);
+});
+
+test('an op in flight when healing begins settles first and is not sent again', () => {
+    const client = new OtClient(0);
+    client.applyLocal(ins(0, 'a'));
+    client.beginHeal();
+    client.applyLocal(ins(1, 'b'));
+    assertEqual(client.acknowledge(1, 0), null, 'the buffer waits for the reopen');
+    assertEqual(client.inFlight, null);
+    assertEqual(client.buffer.toJSON(), [1, 'b']);
+    assertEqual(sub(client.reopened(1, 'a', 'a').submission), { version: 1, seq: 2, op: [1, 'b'] });
+});
+
+test('an op in flight that is refused while healing is re-applied with the buffer', () => {
+    const client = new OtClient(0);
+    client.applyLocal(ins(0, 'a'));
+    client.beginHeal();
+    client.applyLocal(ins(1, 'b'));
+    client.inFlightRefused();
+    assertEqual(client.inFlight, null);
+    const heal = client.reopened(3, '', 'xyz');
+    assertEqual(heal.local.apply('ab'), 'xyzab', "the server's text wins ties, as a remote op does");
+    assertEqual(sub(heal.submission), { version: 3, seq: 2, op: [3, 'ab'] });
+});
+
+test('reopening before the op in flight settled is refused', () => {
+    const client = new OtClient(0);
+    client.applyLocal(ins(0, 'a'));
+    assertThrows(() => client.reopened(1, '', 'a'), ClientStateError, 'not healing');
+    client.beginHeal();
+    assertThrows(() => client.reopened(1, '', 'a'), ClientStateError, 'in flight');
+    assertThrows(() => new OtClient(0).inFlightRefused(), ClientStateError, 'nothing in flight');
+});
+
+test('the difference never splits a surrogate pair', () => {
+    // U+1F600 and U+1F601 share their high surrogate: the replaced range must take the whole
+    // pair (half of one would be a lone surrogate, which an insert refuses).
+    const client = new OtClient(0);
+    client.beginHeal();
+    const heal = client.reopened(1, 'a\u{1F600}b', 'a\u{1F601}b');
+    assertEqual(heal.local.apply('a\u{1F600}b'), 'a\u{1F601}b');
+});
+

@@ -3,12 +3,15 @@
  * PROTOCOL.md in a few lines (transform incoming ops as RIGHT against the history they
  * missed, dedupe by (clientId, seq), catch-up opens), with ordered links that delay
  * messages, drop connections (a message may or may not reach the server before the drop),
- * and pages that reload with unsent edits in storage.
+ * and pages that reload with unsent edits in storage. It sends the digest of its text after
+ * every op (a real server does so every so many versions), so every run also checks that no
+ * page ever finds its text unlike the server's, and faults injected on purpose are healed.
  */
 import { test, assert, assertEqual, forSeeds } from '../harness.js';
 import { TextOperation, Side } from '../../js/text-operation.js';
 import { SharedDocument } from '../../js/shared-document.js';
 import { PendingEdits, MemoryStorage } from '../../js/pending-edits.js';
+import { textDigest } from '../../js/text-digest.js';
 
 const DOC = 'notes';
 
@@ -20,6 +23,12 @@ class SimServer {
         this.links = new Set();
         this.nextClient = 1;
         this.chatId = 0;
+        /** Ops whose result gets a digest: every version whose result is a multiple of this. */
+        this.digestEvery = 1;
+        /** The `diverged` reports received. */
+        this.diverged = [];
+        /** Test-only fault: what an incoming op becomes before the server transforms it. */
+        this.incomingFault = op => op;
     }
 
     get version() {
@@ -80,7 +89,7 @@ class SimServer {
                         : { type: 'error', code: 'bad_request', message: 'seq reused', doc: DOC, seq: m.seq });
                     return;
                 }
-                let op = TextOperation.fromJSON(JSON.parse(JSON.stringify(m.op)));
+                let op = this.incomingFault(TextOperation.fromJSON(JSON.parse(JSON.stringify(m.op))));
                 for (let v = m.version; v < this.version; v++) {
                     op = TextOperation.transform(op, this.history[v].op, Side.RIGHT);
                 }
@@ -89,8 +98,10 @@ class SimServer {
                 this.history.push({ op, clientId: link.clientId, seq: m.seq });
                 this.lastSeq.set(link.clientId, m.seq);
                 const entry = { version, op: op.toJSON(), clientId: link.clientId, seq: m.seq };
+                const digest = this.version % this.digestEvery === 0 ? { digest: textDigest(this.text) } : {};
+                Object.assign(entry, digest);
                 if (!link.batched) {
-                    reply({ type: 'ack', doc: DOC, seq: m.seq, version });
+                    reply({ type: 'ack', doc: DOC, seq: m.seq, version, ...digest });
                 }
                 for (const other of this.links) {
                     if (other.batched && other.subscribed) {
@@ -120,6 +131,9 @@ class SimServer {
                         this.broadcast(other, { type: 'chat', doc: DOC, id: this.chatId, user: { id: link.clientId, name: link.clientId, color: '#123456' }, text: m.text, ts: 0 });
                     }
                 }
+                return;
+            case 'diverged':
+                this.diverged.push({ clientId: link.clientId, version: m.version, digest: m.digest, clientDigest: m.clientDigest });
                 return;
             default:
                 throw new Error(`unexpected message ${m.type}`);
@@ -310,6 +324,7 @@ function checkConverged({ server, tabs }) {
         assertEqual(t.page.version, server.version, `tab ${k}'s version`);
         assertEqual(t.page.reloads, 0, `tab ${k} had to start again from the server's text`);
     }
+    assertEqual(server.diverged, [], 'no page found its text unlike the server\'s digest');
     const seen = new Set();
     for (const h of server.history) {
         const key = `${h.clientId}/${h.seq}`;
@@ -466,3 +481,130 @@ test('a peer caret follows the peer typing and ours stays put', () => {
     assertEqual(a.page.selection, { anchor: 5, head: 5 }, "a's caret stays before b's text");
     assertEqual(a.page.peers.get(b.page.clientId).ranges, [{ anchor: 11, head: 11 }], "b's caret after b's text");
 });
+
+// ---- divergence: found by the digest, healed, nothing typed lost ---------------------------
+
+const FIXED = { int: () => 0, pick: a => a[0], chance: () => false, random: () => 0 };
+
+/** Delivers everything both ways, with timers, until nothing moves. */
+function drain(tabs, clock) {
+    for (let i = 0; i < 200; i++) {
+        clock.now += 100;
+        for (const t of tabs) {
+            t.fireTimers();
+            t.deliverUp();
+            t.flush();
+            t.deliverDown();
+        }
+    }
+}
+
+function twoTabs(batchedA) {
+    const server = new SimServer();
+    const clock = { now: 0 };
+    const a = new Tab(server, new MemoryStorage(), FIXED, clock, batchedA);
+    const b = new Tab(server, new MemoryStorage(), FIXED, clock, false);
+    a.connect();
+    b.connect();
+    drain([a, b], clock);
+    return { server, clock, a, b };
+}
+
+for (const batched of [false, true]) {
+    test(`a corrupted ${batched ? 'batched' : 'plain'} page is found out by the digest and healed, keeping what was typed`, () => {
+        const { server, clock, a, b } = twoTabs(batched);
+        server.digestEvery = 4;
+        b.page.localEdit(TextOperation.insert(0, 'the quick brown fox'), null);
+        drain([a, b], clock);
+        assertEqual(a.page.text, server.text);
+
+        // The fault: one character of a's text changes behind its OT client's back.
+        a.page.text = '\u2603' + a.page.text.slice(1);
+        let typedWhileHealing = false;
+        for (let edit = 0; edit < 20 && !typedWhileHealing; edit++) {
+            b.page.localEdit(TextOperation.insert(b.page.length, '.'), null);
+            for (let i = 0; i < 20 && !typedWhileHealing; i++) {
+                b.deliverUp();
+                b.deliverDown();
+                a.flush();
+                a.deliverDown();
+                if (a.page.healing) {
+                    a.page.localEdit(TextOperation.insert(0, '[kept 😀]'), null);
+                    typedWhileHealing = true;
+                }
+            }
+        }
+        assert(typedWhileHealing, 'the corruption was found out');
+        drain([a, b], clock);
+        assertEqual(server.diverged.length, 1, 'one diverged report');
+        assertEqual(server.diverged[0].clientId, a.page.clientId, 'reported by the corrupted page');
+        assertEqual(server.diverged[0].version % 4, 0, 'at a version with a digest');
+        assert(server.diverged[0].digest !== server.diverged[0].clientDigest, 'with both digests');
+        server.diverged = []; // checkConverged wants none after this
+        assert(server.text.includes('[kept 😀]'), `what was typed while healing is kept: ${server.text}`);
+        assert(!server.text.includes('\u2603'), `the corruption is gone: ${server.text}`);
+        assertEqual(a.page.divergences, 1);
+        checkConverged({ server, tabs: [a, b] });
+    });
+}
+
+test('a page that finds out with an op in flight lets it settle, and it is committed once', () => {
+    const { server, clock, a, b } = twoTabs(false);
+    server.digestEvery = 1;
+    a.page.localEdit(TextOperation.insert(0, 'abcdef'), null);
+    drain([a, b], clock);
+    a.page.text = 'abcdeZ'; // the fault, with nothing unacknowledged
+    a.page.localEdit(TextOperation.insert(0, 'in flight '), null); // sent, not yet delivered
+    b.page.localEdit(TextOperation.insert(0, '>'), null);
+    b.deliverUp(); // b's op is committed first, with a digest
+    a.deliverDown(); // a applies it to its server-side text and finds out, its op still in flight
+    assert(a.page.healing, 'found out with an op in flight');
+    a.page.localEdit(TextOperation.insert(0, 'buffered '), null); // typed while healing
+    drain([a, b], clock);
+    assertEqual(server.diverged.length, 1, 'one diverged report');
+    const mine = server.history.filter(h => h.clientId === a.page.clientId);
+    assertEqual(mine.length, 3, 'the first edit, the op in flight once, and the buffer as one edit');
+    assert(server.text.startsWith('buffered >in flight abcdef'), server.text);
+    server.diverged = [];
+    checkConverged({ server, tabs: [a, b] });
+});
+
+test('the ot-text-unicode race against a reordering server is found out and healed', () => {
+    // On "abc", b's [2, "Y"] is committed first, then a's [1, {"d": 1}, "X"] on the same base.
+    // The server commits a's op as a reordering server did, [1, "X", {"d": 1}], and ends on
+    // "aXYc"; a transforms b's op as ot-text-unicode 4.0.0 does, to [1, "Y"], and ends on "aYXc".
+    // Both faults are injected so that the race does not depend on this engine's normal form.
+    const { server, clock, a, b } = twoTabs(false);
+    server.digestEvery = 4;
+    a.page.localEdit(TextOperation.insert(0, 'abc'), null);
+    drain([a, b], clock);
+    b.page.localEdit(TextOperation.fromJSON([2, 'Y']), null);
+    b.deliverUp();
+    server.incomingFault = () => TextOperation.fromJSON([1, 'X', { d: 1 }]);
+    a.page.localEdit(TextOperation.fromJSON([1, { d: 1 }, 'X']), null);
+    a.deliverUp();
+    server.incomingFault = op => op;
+    const client = a.page._client;
+    const applyRemote = client.applyRemote;
+    client.applyRemote = (version, op) => {
+        applyRemote.call(client, version, op);
+        client.applyRemote = applyRemote;
+        return TextOperation.fromJSON([1, 'Y']);
+    };
+    while (a.busy() || b.busy()) {
+        a.deliverDown();
+        b.deliverDown();
+    }
+    assertEqual(a.page.text, 'aYXc', "a's text");
+    assertEqual(server.text, 'aXYc', "the server's text");
+    assertEqual(a.page.state, 'Synchronized', 'a believes it is in step');
+    for (let edit = 0; edit < 8 && server.diverged.length === 0; edit++) {
+        b.page.localEdit(TextOperation.insert(0, '-'), null);
+        drain([a, b], clock);
+    }
+    assertEqual(server.diverged.length, 1, 'found out');
+    assert(server.text.endsWith('aXYc'), server.text);
+    server.diverged = [];
+    checkConverged({ server, tabs: [a, b] });
+});
+

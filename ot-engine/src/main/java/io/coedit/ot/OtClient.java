@@ -26,6 +26,12 @@ import java.util.Optional;
  * position as a pending local insert stays before it, matching a server that transforms
  * incoming operations as {@link Side#RIGHT}.
  *
+ * <p><b>Healing.</b> If the server's digest of its text (docs/PROTOCOL.md, "Digests") shows
+ * that the local text is not the server's, the integrator calls {@link #beginHeal()}, lets the
+ * operation in flight settle, reopens the document and hands the fresh text to
+ * {@link #reopened}: what the person typed and the server has not committed is applied to the
+ * fresh text as one edit, and nothing the server committed is sent again.
+ *
  * <p>Not thread-safe.
  */
 public final class OtClient {
@@ -45,6 +51,7 @@ public final class OtClient {
     private Submission inFlight;
     private TextOperation buffer = TextOperation.NOOP;
     private Selection selection = Selection.caret(0);
+    private boolean healing;
 
     /** A synchronised client at server {@code version}, numbering its first submission 1. */
     public OtClient(long version) {
@@ -60,9 +67,13 @@ public final class OtClient {
         this.nextSeq = nextSeq;
     }
 
+    /**
+     * The state. While {@linkplain #healing() healing}, edits wait in the buffer with nothing in
+     * flight: that is {@link State#AWAITING_WITH_BUFFER} too, since they are not acknowledged.
+     */
     public State state() {
         if (inFlight == null) {
-            return State.SYNCHRONIZED;
+            return buffer.isNoop() ? State.SYNCHRONIZED : State.AWAITING_WITH_BUFFER;
         }
         return buffer.isNoop() ? State.AWAITING_CONFIRM : State.AWAITING_WITH_BUFFER;
     }
@@ -107,7 +118,7 @@ public final class OtClient {
         if (op.isNoop()) {
             return Optional.empty();
         }
-        if (inFlight == null) {
+        if (inFlight == null && !healing) {
             inFlight = new Submission(version, nextSeq++, op);
             return Optional.of(inFlight);
         }
@@ -137,7 +148,7 @@ public final class OtClient {
         checkNext(committedVersion, "acknowledged");
         version = committedVersion + 1;
         inFlight = null;
-        if (buffer.isNoop()) {
+        if (buffer.isNoop() || healing) {
             return Optional.empty();
         }
         inFlight = new Submission(version, nextSeq++, buffer);
@@ -160,11 +171,11 @@ public final class OtClient {
             TextOperation mine = TextOperation.transform(inFlight.op(), op, Side.RIGHT);
             op = TextOperation.transform(op, inFlight.op(), Side.LEFT);
             inFlight = new Submission(baseVersion + 1, inFlight.seq(), mine);
-            if (!buffer.isNoop()) {
-                TextOperation buffered = TextOperation.transform(buffer, op, Side.RIGHT);
-                op = TextOperation.transform(op, buffer, Side.LEFT);
-                buffer = buffered;
-            }
+        }
+        if (!buffer.isNoop()) {
+            TextOperation buffered = TextOperation.transform(buffer, op, Side.RIGHT);
+            op = TextOperation.transform(op, buffer, Side.LEFT);
+            buffer = buffered;
         }
         selection = op.transformSelection(selection, Side.LEFT);
         return op;
@@ -185,10 +196,109 @@ public final class OtClient {
      * local document, which also has the local unacknowledged edits applied.
      */
     public Selection transformIncoming(Selection remote) {
-        if (inFlight == null) {
-            return remote;
+        Selection s = inFlight == null ? remote : inFlight.op().transformSelection(remote, Side.LEFT);
+        return buffer.isNoop() ? s : buffer.transformSelection(s, Side.LEFT);
+    }
+
+    // ---- healing ---------------------------------------------------------------------
+
+    /**
+     * What {@link #reopened} gives back.
+     *
+     * @param local the operation that turns the local text into the fresh text with the
+     *     unsent edits applied to it
+     * @param submission those edits, to send now, if there are any
+     */
+    public record Heal(TextOperation local, Optional<Submission> submission) {}
+
+    /** Whether the client is healing: it sends nothing until {@link #reopened}. */
+    public boolean healing() {
+        return healing;
+    }
+
+    /**
+     * The local text was found to differ from the server's. From now on nothing new is sent:
+     * local edits wait in the buffer. An operation in flight still settles as usual (by its
+     * acknowledgement, or {@link #inFlightRefused()}); remote operations may still be applied
+     * meanwhile. Once {@link #inFlight()} is empty, the integrator reopens the document (the
+     * {@code open} without a version) and passes the fresh text to {@link #reopened}; until
+     * that answer comes it applies no remote operation, since the fresh text holds them.
+     *
+     * <p>Waiting for the operation in flight is what keeps an edit from being applied twice:
+     * once it is acknowledged, the fresh text holds it, and it is not in the buffer; if it is
+     * refused, the fresh text does not hold it, and it joins the buffer.
+     */
+    public void beginHeal() {
+        healing = true;
+    }
+
+    /**
+     * While healing: the server refused the operation in flight, so it was not committed. Its
+     * edit joins the buffer, to be applied to the fresh text with the rest.
+     *
+     * @throws IllegalStateException if not healing or nothing is in flight
+     */
+    public void inFlightRefused() {
+        if (!healing || inFlight == null) {
+            throw new IllegalStateException("inFlightRefused() is for an operation in flight while healing");
         }
-        return buffer.transformSelection(inFlight.op().transformSelection(remote, Side.LEFT), Side.LEFT);
+        buffer = TextOperation.compose(inFlight.op(), buffer);
+        inFlight = null;
+    }
+
+    /**
+     * Ends healing with the document reopened: the server's text at {@code version} is
+     * {@code freshText}. {@code divergedText} is what this client held as the server's text at
+     * {@link #version()}: its local text without the buffered edits. The difference between
+     * the two (one replaced range, found by their common start and end) is applied as a remote
+     * operation that wins ties, and the buffer is transformed past it and sent as one edit.
+     *
+     * @throws IllegalStateException if not healing, or an operation is still in flight
+     * @throws IllegalArgumentException if the buffer does not fit {@code divergedText}
+     */
+    public Heal reopened(long version, String divergedText, String freshText) {
+        if (!healing || inFlight != null) {
+            throw new IllegalStateException(healing ? "reopened while an operation is still in flight: let it settle first"
+                    : "reopened() without beginHeal()");
+        }
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0, got " + version);
+        }
+        TextOperation correction = difference(divergedText, freshText);
+        TextOperation local = TextOperation.transform(correction, buffer, Side.LEFT);
+        TextOperation unsent = TextOperation.transform(buffer, correction, Side.RIGHT);
+        selection = local.transformSelection(selection, Side.LEFT);
+        healing = false;
+        this.version = version;
+        buffer = TextOperation.NOOP;
+        if (unsent.isNoop()) {
+            return new Heal(local, Optional.empty());
+        }
+        inFlight = new Submission(version, nextSeq++, unsent);
+        return new Heal(local, Optional.of(inFlight));
+    }
+
+    /** One replace that turns {@code from} into {@code to}: whatever lies between their common start and end. */
+    static TextOperation difference(String from, String to) {
+        int n = Math.min(from.length(), to.length());
+        int start = 0;
+        while (start < n && from.charAt(start) == to.charAt(start)) {
+            start++;
+        }
+        if (start > 0 && start < from.length() && Character.isLowSurrogate(from.charAt(start))) {
+            start--; // never split a pair
+        }
+        int end = 0;
+        while (end < n - start && from.charAt(from.length() - 1 - end) == to.charAt(to.length() - 1 - end)) {
+            end++;
+        }
+        if (end > 0 && end < from.length() - start && Character.isHighSurrogate(from.charAt(from.length() - 1 - end))) {
+            end--;
+        }
+        int retain = from.codePointCount(0, start);
+        int deleted = from.codePointCount(start, from.length() - end);
+        String inserted = to.substring(start, to.length() - end);
+        return TextOperation.builder().retain(retain).delete(deleted).insert(inserted).build();
     }
 
     private void checkNext(long v, String what) {

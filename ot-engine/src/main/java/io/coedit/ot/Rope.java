@@ -295,6 +295,27 @@ public final class Rope {
         }
     }
 
+    /** Something that reads the text a piece at a time, in order. */
+    interface ChunkReader {
+        void read(char[] chars, int from, int to);
+    }
+
+    /** Hands the text to {@code reader} leaf by leaf, in order, without copying it. */
+    void forEachChunk(ChunkReader reader) {
+        forEachChunk(root, reader);
+    }
+
+    private static void forEachChunk(Node node, ChunkReader reader) {
+        if (node instanceof Leaf leaf) {
+            reader.read(leaf.text, 0, leaf.chars);
+            return;
+        }
+        Inner inner = (Inner) node;
+        for (int k = 0; k < inner.count; k++) {
+            forEachChunk(inner.children[k], reader);
+        }
+    }
+
     private static void appendAll(Node node, StringBuilder out) {
         if (node instanceof Leaf leaf) {
             out.append(leaf.text, 0, leaf.chars);

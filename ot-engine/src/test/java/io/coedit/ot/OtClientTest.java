@@ -128,4 +128,83 @@ class OtClientTest {
         assertTrue(client.applyLocal(TextOperation.NOOP).isEmpty());
         assertEquals(State.SYNCHRONIZED, client.state());
     }
+
+    // ---- healing a diverged client ------------------------------------------------------
+
+    @Test
+    void healingKeepsWhatWasTypedAndAppliesItToTheFreshText() {
+        // The server holds "hello world"; this client, synchronized at 5, holds "hello wrold".
+        OtClient client = new OtClient(5, 3);
+        String local = "hello wrold";
+        client.beginHeal();
+        assertTrue(client.healing());
+
+        TextOperation typed = TextOperation.insert(11, "!");
+        local = typed.apply(local);
+        assertTrue(client.applyLocal(typed).isEmpty(), "nothing is sent while healing");
+        assertEquals(State.AWAITING_WITH_BUFFER, client.state(), "the typing is not acknowledged");
+
+        OtClient.Heal heal = client.reopened(7, "hello wrold", "hello world, again");
+        assertEquals("hello world, again!", heal.local().apply(local));
+        assertEquals(Optional.of(new Submission(7, 3, TextOperation.insert(18, "!"))), heal.submission());
+        assertEquals(7, client.version());
+        assertEquals(State.AWAITING_CONFIRM, client.state());
+        assertTrue(!client.healing());
+    }
+
+    @Test
+    void healingWithNothingTypedSendsNothing() {
+        OtClient client = new OtClient(2);
+        client.beginHeal();
+        OtClient.Heal heal = client.reopened(4, "ab", "xb");
+        assertEquals("xb", heal.local().apply("ab"));
+        assertTrue(heal.submission().isEmpty());
+        assertEquals(State.SYNCHRONIZED, client.state());
+    }
+
+    @Test
+    void anOpInFlightWhenHealingBeginsSettlesFirstAndIsNotSentAgain() {
+        OtClient client = new OtClient(0);
+        client.applyLocal(TextOperation.insert(0, "a"));
+        client.beginHeal();
+        client.applyLocal(TextOperation.insert(1, "b"));
+        // The in-flight op is committed: acknowledged, and the buffer stays for after the reopen.
+        assertTrue(client.acknowledge(1, 0).isEmpty());
+        assertTrue(client.inFlight().isEmpty());
+        assertEquals(TextOperation.insert(1, "b"), client.buffer());
+        OtClient.Heal heal = client.reopened(1, "a", "a");
+        assertEquals(Optional.of(new Submission(1, 2, TextOperation.insert(1, "b"))), heal.submission());
+    }
+
+    @Test
+    void anOpInFlightThatIsRefusedWhileHealingIsReappliedWithTheBuffer() {
+        OtClient client = new OtClient(0);
+        client.applyLocal(TextOperation.insert(0, "a"));
+        client.beginHeal();
+        client.applyLocal(TextOperation.insert(1, "b"));
+        client.inFlightRefused();
+        assertTrue(client.inFlight().isEmpty());
+        OtClient.Heal heal = client.reopened(3, "", "xyz");
+        assertEquals("xyzab", heal.local().apply("ab"), "the server's text wins ties, as a remote op does");
+        assertEquals(Optional.of(new Submission(3, 2, TextOperation.insert(3, "ab"))), heal.submission());
+    }
+
+    @Test
+    void reopeningBeforeTheInFlightOpSettledIsRefused() {
+        OtClient client = new OtClient(0);
+        client.applyLocal(TextOperation.insert(0, "a"));
+        assertThrows(IllegalStateException.class, () -> client.reopened(1, "", "a"), "not healing");
+        client.beginHeal();
+        assertThrows(IllegalStateException.class, () -> client.reopened(1, "", "a"));
+        assertThrows(IllegalStateException.class, new OtClient(0)::inFlightRefused);
+    }
+
+    @Test
+    void theDifferenceNeverSplitsASurrogatePair() {
+        // U+1F600 and U+1F601 share their high surrogate, and "\uD83D" and "\uDE00" begin and end others.
+        for (String[] pair : new String[][] {{"a😀b", "a😁b"}, {"😀", "😁"}, {"x😀", "x😁"}, {"😀x", "😁x"}, {"😀😀", "😀"}}) {
+            TextOperation d = OtClient.difference(pair[0], pair[1]);
+            assertEquals(pair[1], d.apply(pair[0]), () -> pair[0] + " -> " + pair[1]);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.coedit.bench.load;
 
 import io.coedit.ot.OtClient;
 import io.coedit.ot.Rope;
+import io.coedit.ot.TextDigest;
 import io.coedit.ot.TextOperation;
 import io.coedit.ot.json.OpJson;
 import java.net.URI;
@@ -25,6 +26,10 @@ import java.util.concurrent.TimeUnit;
  * <p>With batched delivery ({@code hello} {@code "batch": true}) the client receives
  * {@code ops} messages and handles each entry as the {@code op} it stands for: another
  * client's operation is applied (and its delivery timed), its own is its acknowledgement.
+ *
+ * <p>A writer checks the server's digests (docs/PROTOCOL.md, "Digests") when it has nothing
+ * unacknowledged, the only time it knows the server's text; on a mismatch it reports
+ * {@code diverged}, reopens the document and heals, keeping what it typed meanwhile.
  *
  * <p>Every callback of one socket arrives in order; edits made by a timer and messages
  * arriving are serialised by this object's lock. Sends are asynchronous and queued here,
@@ -55,6 +60,8 @@ final class LoadClient implements WebSocket.Listener {
     private OtClient ot;
     private Rope text;
     private long version = -1; // a lurker's; a writer's is ot.version()
+    /** Healing with the reopen sent: the text this writer took for the server's. */
+    private String divergedText;
     private long[] submitted = new long[64]; // send time by seq
     private boolean editing;
     private boolean stopping;
@@ -260,6 +267,14 @@ final class LoadClient implements WebSocket.Listener {
     }
 
     private synchronized void opened(ServerMessage m) {
+        if (writer && divergedText != null) {
+            OtClient.Heal heal = ot.reopened(m.version(), divergedText, m.text() == null ? "" : m.text());
+            divergedText = null;
+            text.apply(heal.local());
+            edits.remote(heal.local());
+            heal.submission().ifPresent(this::submit);
+            return;
+        }
         if (writer) {
             ot = new OtClient(m.version());
             text = Rope.of(m.text() == null ? "" : m.text());
@@ -277,6 +292,9 @@ final class LoadClient implements WebSocket.Listener {
             version = m.version() + 1;
             return;
         }
+        if (divergedText != null) {
+            return; // reopening: the fresh text holds it
+        }
         if (m.clientId().equals(id)) {
             ack(m, now); // our own op (after a catch-up, or in a batch): the ack
             return;
@@ -284,10 +302,29 @@ final class LoadClient implements WebSocket.Listener {
         TextOperation applied = ot.applyRemote(m.version(), m.op());
         text.apply(applied);
         edits.remote(applied);
+        checkDigest(m);
+    }
+
+    /** Compares the server's digest of the text after {@code m}'s operation with this writer's, when it can. */
+    private void checkDigest(ServerMessage m) {
+        if (m.digest() == null || ot.healing() || ot.version() != m.version() + 1
+                || ot.state() != OtClient.State.SYNCHRONIZED) {
+            return;
+        }
+        String mine = TextDigest.of(text);
+        if (mine.equals(m.digest())) {
+            return;
+        }
+        stats.divergences.increment();
+        send("{\"type\":\"diverged\",\"doc\":\"" + doc + "\",\"version\":" + (m.version() + 1) + ",\"digest\":\""
+                + m.digest() + "\",\"clientDigest\":\"" + mine + "\"}");
+        ot.beginHeal();
+        divergedText = text.toString();
+        send("{\"type\":\"open\",\"doc\":\"" + doc + "\"}");
     }
 
     private synchronized void ack(ServerMessage m, long now) {
-        if (!writer) {
+        if (!writer || divergedText != null) {
             return;
         }
         long at = submittedAt(m.seq());
@@ -296,6 +333,7 @@ final class LoadClient implements WebSocket.Listener {
             seedAck.complete(m.version());
         }
         ot.acknowledge(m.seq(), m.version()).ifPresent(this::submit);
+        checkDigest(m);
         if (closedLoop && editing && !stopping && !broken && ot.state() == OtClient.State.SYNCHRONIZED) {
             edit();
         }

@@ -381,6 +381,7 @@ public final class LoadCommand implements Callable<Integer> {
                 ops.put("sent", stats.sent.sum());
                 ops.put("acked", stats.acked.sum());
                 ops.put("resent", stats.resent.sum());
+                ops.put("divergences", stats.divergences.sum());
                 ops.put("delivered", stats.delivered.sum());
                 summary.put("ops", ops);
                 summary.put("throughput", throughput(stats.acked.sum(), stats.acked.sum() - ackedAtMeasureStart,

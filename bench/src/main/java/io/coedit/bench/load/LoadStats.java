@@ -25,6 +25,8 @@ final class LoadStats {
     final LongAdder sent = new LongAdder();
     final LongAdder acked = new LongAdder();
     final LongAdder resent = new LongAdder();
+    /** Writers whose text the server's digest showed to differ from the server's (each healed itself). */
+    final LongAdder divergences = new LongAdder();
     final LongAdder delivered = new LongAdder();
     final LatencyHistogram ack = new LatencyHistogram();
     final LatencyHistogram delivery = new LatencyHistogram();

@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fields of a protocol-v1 server message that the load generator uses. The entries of a
+ * The fields of a protocol-v1 server message that the load generator uses ({@code digest}: the
+ * server's digest of its text after the operation, or at an {@code opened}'s version). The entries of a
  * batched {@code ops} message are messages of their own in {@code ops} (each with version, op,
  * clientId and seq); other messages have none.
  *
@@ -19,7 +20,7 @@ import java.util.List;
  * counts versions, never does).
  */
 record ServerMessage(String type, String doc, long version, long seq, String clientId, String code, String text,
-        TextOperation op, List<ServerMessage> ops) {
+        TextOperation op, List<ServerMessage> ops, String digest) {
 
     static ServerMessage parse(CharSequence frame, boolean wantOp) {
         try {
@@ -67,6 +68,7 @@ record ServerMessage(String type, String doc, long version, long seq, String cli
             String text = null;
             TextOperation op = null;
             List<ServerMessage> ops = List.of();
+            String digest = null;
             expect('{');
             if (!consume('}')) {
                 do {
@@ -78,6 +80,7 @@ record ServerMessage(String type, String doc, long version, long seq, String cli
                         case "version" -> version = number();
                         case "seq" -> seq = peek() == 'n' ? literal("null", -1) : number();
                         case "clientId" -> clientId = string();
+                        case "digest" -> digest = string();
                         case "code" -> code = string();
                         case "message" -> text = string(); // an error's explanation
                         case "text" -> text = peek() == '"' ? string() : skipValue(null);
@@ -97,7 +100,7 @@ record ServerMessage(String type, String doc, long version, long seq, String cli
                 } while (consume(','));
                 expect('}');
             }
-            return new ServerMessage(type, doc, version, seq, clientId, code, text, op, ops);
+            return new ServerMessage(type, doc, version, seq, clientId, code, text, op, ops, digest);
         }
 
         /**

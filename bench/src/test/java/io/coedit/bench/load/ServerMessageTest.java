@@ -58,4 +58,16 @@ class ServerMessageTest {
             assertThrows(IllegalArgumentException.class, () -> ServerMessage.parse(bad, false), bad);
         }
     }
+
+    @Test
+    void readsTheDigestWhereTheServerSendsOne() {
+        ServerMessage m = ServerMessage.parse("{\"type\":\"ops\",\"doc\":\"d\",\"ops\":[{\"version\":15,\"op\":[1],"
+                + "\"clientId\":\"c\",\"seq\":1,\"digest\":\"0123456789abcdef\"},{\"version\":16,\"op\":[1],"
+                + "\"clientId\":\"c\",\"seq\":2}]}", false);
+        assertEquals("0123456789abcdef", m.ops().get(0).digest());
+        assertEquals(null, m.ops().get(1).digest());
+        assertEquals("1a47e90bb8feb701",
+                ServerMessage.parse("{\"type\":\"ack\",\"doc\":\"d\",\"seq\":3,\"version\":15,\"digest\":\"1a47e90bb8feb701\"}", false)
+                        .digest());
+    }
 }

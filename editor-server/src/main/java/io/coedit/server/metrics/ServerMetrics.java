@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   coedit_commit_seconds                  writing one group commit (one store transaction)
  *   coedit_commit_ops                      operations per group commit
  *   coedit_commit_documents                documents per group commit
+ *   coedit_divergences_total               clients that reported a text unlike the server's digest
  * </pre>
  */
 public final class ServerMetrics {
@@ -36,6 +37,7 @@ public final class ServerMetrics {
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Timer ackLatency;
+    private final Counter divergences;
 
     public ServerMetrics(DocumentService service) {
         Gauge.builder("coedit.connections", connections, AtomicInteger::get)
@@ -55,6 +57,9 @@ public final class ServerMetrics {
                 .distributionStatisticExpiry(Duration.ofMinutes(1))
                 .register(registry);
         registerCommitMeters(service);
+        divergences = Counter.builder("coedit.divergences")
+                .description("Clients that reported their text unlike the server's digest (each then reloaded the document)")
+                .register(registry);
     }
 
     private void registerCommitMeters(DocumentService service) {
@@ -94,6 +99,11 @@ public final class ServerMetrics {
     public void dropped(String reason) {
         dropped.computeIfAbsent(reason, r -> Counter.builder("coedit.connections.dropped").tag("reason", r)
                 .description("Connections closed by the server").register(registry)).increment();
+    }
+
+    /** A client reported that its text differed from the server's digest. */
+    public void divergence() {
+        divergences.increment();
     }
 
     public void ackLatency(long nanos) {

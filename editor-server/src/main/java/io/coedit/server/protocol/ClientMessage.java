@@ -31,4 +31,10 @@ public sealed interface ClientMessage {
     record Close(String doc) implements ClientMessage {}
 
     record Ping() implements ClientMessage {}
+
+    /**
+     * The client found its text at {@code version} unlike the server's: the server's
+     * {@code digest} of it and the client's own {@code clientDigest} differ.
+     */
+    record Diverged(String doc, long version, String digest, String clientDigest) implements ClientMessage {}
 }

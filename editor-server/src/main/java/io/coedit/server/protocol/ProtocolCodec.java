@@ -47,6 +47,8 @@ public final class ProtocolCodec {
     static final Pattern DOC_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Client ids are echoed in every op message; short and printable keeps them cheap. */
     static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** A {@link io.coedit.ot.TextDigest}. */
+    static final Pattern DIGEST = Pattern.compile("[0-9a-f]{16}");
     static final int MAX_NAME_CODE_POINTS = 64;
     static final int MAX_TOKEN_CHARS = 8_192;
     static final int MAX_SELECTIONS = 100;
@@ -100,8 +102,10 @@ public final class ProtocolCodec {
             case "chat" -> new ClientMessage.Chat(f.doc(), f.chatText());
             case "close" -> new ClientMessage.Close(f.doc());
             case "ping" -> new ClientMessage.Ping();
+            case "diverged" -> new ClientMessage.Diverged(f.doc(), f.nonNegative("version"), f.digest("digest"),
+                    f.digest("clientDigest"));
             default -> throw badRequest("unknown message type \"" + type + "\"; expected one of hello, open, op, "
-                    + "presence, chat, close, ping", null, null);
+                    + "presence, chat, close, ping, diverged", null, null);
         };
     }
 
@@ -191,6 +195,15 @@ public final class ProtocolCodec {
                         + (isString(e) ? quote(e.getAsString()) : describe(e)));
             }
             return e.getAsString();
+        }
+
+        /** A text digest as the server sends it: 16 lowercase hexadecimal digits. */
+        String digest(String name) {
+            String d = requiredString(name);
+            if (!DIGEST.matcher(d).matches()) {
+                throw error("field \"" + name + "\" must be 16 lowercase hexadecimal digits, got " + quote(d));
+            }
+            return d;
         }
 
         String optionalToken() {
@@ -356,6 +369,9 @@ public final class ProtocolCodec {
                 w.name("op").jsonValue(opJson.toJson(m.op()));
                 w.name("clientId").value(m.clientId());
                 w.name("seq").value(m.seq());
+                if (m.digest() != null) {
+                    w.name("digest").value(m.digest());
+                }
             } else if (message instanceof ServerMessage.Ops m) {
                 w.name("type").value("ops");
                 w.name("doc").value(m.doc());
@@ -366,6 +382,10 @@ public final class ProtocolCodec {
                     w.name("op").jsonValue(opJson.toJson(op.op()));
                     w.name("clientId").value(op.clientId());
                     w.name("seq").value(op.seq());
+                    String digest = m.digests().get(op.version());
+                    if (digest != null) {
+                        w.name("digest").value(digest);
+                    }
                     w.endObject();
                 }
                 w.endArray();
@@ -374,12 +394,18 @@ public final class ProtocolCodec {
                 w.name("doc").value(m.doc());
                 w.name("seq").value(m.seq());
                 w.name("version").value(m.version());
+                if (m.digest() != null) {
+                    w.name("digest").value(m.digest());
+                }
             } else if (message instanceof ServerMessage.Opened m) {
                 w.name("type").value("opened");
                 w.name("doc").value(m.doc());
                 w.name("version").value(m.version());
                 if (m.text() != null) {
                     w.name("text").value(m.text());
+                }
+                if (m.digest() != null) {
+                    w.name("digest").value(m.digest());
                 }
                 w.name("peers").beginArray();
                 for (ServerMessage.PeerPresence p : m.peers()) {

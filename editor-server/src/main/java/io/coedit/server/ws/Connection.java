@@ -225,6 +225,13 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             if (!limited(m.doc(), null)) {
                 gateway.service.chat(this, m.doc(), m.text());
             }
+        } else if (message instanceof ClientMessage.Diverged m) {
+            if (!limited(m.doc(), null)) {
+                // No reply: the client reopens the document. Someone should find out why.
+                gateway.metrics.divergence();
+                log.warn("client {} of user {} at {} found document {} diverged at version {}: server digest {}, client digest {}",
+                        clientId, user.id(), remoteAddress, m.doc(), m.version(), m.digest(), m.clientDigest());
+            }
         }
     }
 

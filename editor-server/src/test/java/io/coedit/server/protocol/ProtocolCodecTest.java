@@ -163,4 +163,38 @@ class ProtocolCodecTest {
         ClientMessage.Op back = (ClientMessage.Op) codec.decode(json.toString());
         assertEquals(op, back.op());
     }
+
+    @Test
+    void digestsAreSentWhereTheServerHasThemAndDivergedReportsAreRead() {
+        assertEquals("{\"type\":\"op\",\"doc\":\"d\",\"version\":15,\"op\":[1,\"a\"],\"clientId\":\"c\",\"seq\":9,"
+                + "\"digest\":\"0123456789abcdef\"}",
+                codec.encode(new ServerMessage.Op("d", 15, TextOperation.insert(1, "a"), "c", 9, "0123456789abcdef")));
+        assertEquals("{\"type\":\"ack\",\"doc\":\"d\",\"seq\":9,\"version\":15,\"digest\":\"0123456789abcdef\"}",
+                codec.encode(new ServerMessage.Ack("d", 9, 15, "0123456789abcdef")));
+        assertEquals("{\"type\":\"ops\",\"doc\":\"d\",\"ops\":[{\"version\":15,\"op\":[2,\"hi\"],\"clientId\":\"c\",\"seq\":5,"
+                + "\"digest\":\"0123456789abcdef\"},{\"version\":16,\"op\":[{\"d\":1}],\"clientId\":\"e\",\"seq\":1}]}",
+                codec.encode(new ServerMessage.Ops("d", List.of(
+                        new StoredOp(15, TextOperation.insert(2, "hi"), "c", 5, "u1", 10),
+                        new StoredOp(16, TextOperation.delete(0, 1), "e", 1, "u2", 11)),
+                        java.util.Map.of(15L, "0123456789abcdef"))));
+        String opened = codec.encode(new ServerMessage.Opened("d", 2, "ab", List.of(), List.of(), false, "1a47e90bb8feb701"));
+        assertEquals("1a47e90bb8feb701", JsonParser.parseString(opened).getAsJsonObject().get("digest").getAsString());
+
+        assertEquals(new ClientMessage.Diverged("d", 16, "0123456789abcdef", "fedcba9876543210"),
+                codec.decode("{\"type\":\"diverged\",\"doc\":\"d\",\"version\":16,\"digest\":\"0123456789abcdef\","
+                        + "\"clientDigest\":\"fedcba9876543210\"}"));
+        for (String[] bad : new String[][] {
+                {"\"version\":16,\"digest\":\"0123456789ABCDEF\",\"clientDigest\":\"fedcba9876543210\"",
+                        "diverged: field \"digest\" must be 16 lowercase hexadecimal digits"},
+                {"\"version\":16,\"digest\":\"0123456789abcdef\",\"clientDigest\":\"fedcba98\"",
+                        "diverged: field \"clientDigest\" must be 16 lowercase hexadecimal digits"},
+                {"\"digest\":\"0123456789abcdef\",\"clientDigest\":\"fedcba9876543210\"", "diverged: field \"version\" is missing"},
+                {"\"version\":16,\"clientDigest\":\"fedcba9876543210\"", "diverged: field \"digest\" is missing"}}) {
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> codec.decode("{\"type\":\"diverged\",\"doc\":\"d\"," + bad[0] + "}"));
+            assertEquals(ErrorCode.BAD_REQUEST, e.code());
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+            assertEquals("d", e.error().doc());
+        }
+    }
 }

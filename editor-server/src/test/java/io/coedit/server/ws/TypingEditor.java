@@ -1,16 +1,19 @@
 package io.coedit.server.ws;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.coedit.ot.OtClient;
+import io.coedit.ot.TextDigest;
 import io.coedit.ot.TextOperation;
 import io.coedit.ot.json.OpJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * A test client that types random edits into one document over a real socket, keeping its
@@ -18,6 +21,12 @@ import java.util.Random;
  * version, so a client that ends on the server's text saw the whole history once. A batched
  * client (one that said {@code "batch": true}) takes {@code ops} frames, its own operations
  * in them standing for its acks; a plain one takes {@code op} and {@code ack}.
+ *
+ * <p>It checks the server's digests as docs/PROTOCOL.md says a client should: when it has no
+ * unacknowledged edit (it does not keep the server's text apart from its own, so that is when
+ * it knows the server's text at its version). On a mismatch it reports {@code diverged},
+ * reopens the document and heals with {@link OtClient#reopened}, keeping what was typed
+ * meanwhile. Tests inject the faults that make it diverge ({@link #corrupt}, the fault hooks).
  */
 final class TypingEditor {
     final WsClient socket;
@@ -26,6 +35,14 @@ final class TypingEditor {
     final OtClient ot;
     String text;
     private final Random random;
+    /** Times this editor found that its text was not the server's. */
+    int divergences;
+    /** While healing with the reopen sent: the text this editor took for the server's when it diverged. */
+    private String divergedText;
+    /** Test-only fault: what a remote operation becomes locally (after the OT client's transform). */
+    UnaryOperator<TextOperation> remoteFault = UnaryOperator.identity();
+    /** Test-only fault: the operation as it goes on the wire, in its JSON form. */
+    UnaryOperator<String> wireFault = UnaryOperator.identity();
 
     TypingEditor(WsClient socket, String doc, boolean batched, JsonObject opened, long seed) {
         this.socket = socket;
@@ -47,12 +64,24 @@ final class TypingEditor {
             String[] words = {"a", "hé", "😀", "tea ", "\n", "𝄞x"};
             edit = TextOperation.insert(random.nextInt(length + 1), words[random.nextInt(words.length)]);
         }
+        type(edit);
+    }
+
+    /** Types {@code edit} and sends it if it may (while healing it waits for the reopen). */
+    void type(TextOperation edit) {
         text = edit.apply(text);
         ot.applyLocal(edit).ifPresent(this::submit);
     }
 
+    /** Test-only fault: changes the local text behind the OT client's back. */
+    void corrupt(UnaryOperator<String> fault) {
+        text = fault.apply(text);
+    }
+
     private void submit(OtClient.Submission s) {
-        socket.send(WsClient.op(doc, s.version(), s.seq(), s.op()));
+        String op = wireFault.apply(OpJson.standard().toJson(s.op()));
+        socket.send("{\"type\":\"op\",\"doc\":\"" + doc + "\",\"version\":" + s.version() + ",\"seq\":" + s.seq()
+                + ",\"op\":" + op + "}");
     }
 
     /**
@@ -88,6 +117,9 @@ final class TypingEditor {
             t.join();
         }
         assertTrue(failures.isEmpty(), () -> "seed " + seed + ": " + failures);
+        for (TypingEditor e : editors) {
+            assertEquals(0, e.divergences, () -> "seed " + seed + ": an editor's text differed from the server's digest");
+        }
     }
 
     /** Takes what the server sends until this editor is at {@code version}, and returns its text. */
@@ -114,11 +146,13 @@ final class TypingEditor {
             case "ack" -> {
                 assertFalse(batched, () -> "a batched client got " + m);
                 ot.acknowledge(m.get("seq").getAsLong(), m.get("version").getAsLong()).ifPresent(this::submit);
+                checkDigest(m);
             }
             case "op" -> {
                 assertFalse(batched, () -> "a batched client got " + m);
                 committed(m);
             }
+            case "opened" -> healed(m);
             case "presence", "leave", "chat" -> { }
             default -> throw new AssertionError("unexpected " + m);
         }
@@ -127,11 +161,57 @@ final class TypingEditor {
 
     /** One committed operation: this client's own is its acknowledgement. */
     private void committed(JsonObject op) {
+        if (divergedText != null) {
+            return; // reopening: the fresh text holds it
+        }
         long version = op.get("version").getAsLong();
         if (op.get("clientId").getAsString().equals(socket.clientId)) {
             ot.acknowledge(op.get("seq").getAsLong(), version).ifPresent(this::submit);
         } else {
-            text = ot.applyRemote(version, OpJson.standard().fromJson(op.get("op"))).apply(text);
+            text = remoteFault.apply(ot.applyRemote(version, OpJson.standard().fromJson(op.get("op")))).apply(text);
         }
+        checkDigest(op);
+    }
+
+    /** Compares the server's digest of the text after an operation with this editor's, when it can. */
+    private void checkDigest(JsonObject m) {
+        if (!m.has("digest") || ot.healing()) {
+            return;
+        }
+        long at = m.get("version").getAsLong() + 1;
+        if (ot.version() != at || ot.state() != OtClient.State.SYNCHRONIZED) {
+            return; // its text is ahead of the server's by unacknowledged edits
+        }
+        String theirs = m.get("digest").getAsString();
+        String mine = TextDigest.of(text);
+        if (mine.equals(theirs)) {
+            return;
+        }
+        divergences++;
+        JsonObject diverged = WsClient.msg("diverged");
+        diverged.addProperty("doc", doc);
+        diverged.addProperty("version", at);
+        diverged.addProperty("digest", theirs);
+        diverged.addProperty("clientDigest", mine);
+        socket.send(diverged);
+        ot.beginHeal();
+        divergedText = text; // nothing unacknowledged: this is what it took for the server's text
+        JsonObject open = WsClient.msg("open");
+        open.addProperty("doc", doc);
+        socket.send(open);
+    }
+
+    /** The reopened document: what was typed since the divergence is applied to the fresh text and sent. */
+    private void healed(JsonObject opened) {
+        assertTrue(divergedText != null, () -> "opened without a reopen: " + opened);
+        OtClient.Heal heal = ot.reopened(opened.get("version").getAsLong(), divergedText, opened.get("text").getAsString());
+        divergedText = null;
+        text = heal.local().apply(text);
+        heal.submission().ifPresent(this::submit);
+    }
+
+    /** Whether this editor is healing a divergence (its reopen not answered yet). */
+    boolean healing() {
+        return ot.healing();
     }
 }
