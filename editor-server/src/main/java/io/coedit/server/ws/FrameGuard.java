@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *     stack trace in the log, for each such frame, or wait for a payload announced but never
  *     sent until the idle timeout;</li>
  * <li>a frame without a mask (section 5.1: a server must close the connection; 1002). Tyrus
- *     takes them as if masked.</li>
+ *     takes them as if masked;</li>
+ * <li>a reserved opcode, or a control frame over 125 bytes (5.2, 5.5; 1002): Tyrus would
+ *     wait for (and buffer) the payload of the first before refusing it.</li>
  * </ul>
  * Either costs one log line. Nothing else is checked here: Tyrus parses the frames it is given.
  *
@@ -96,7 +98,7 @@ final class FrameGuard extends BaseFilter {
             error = OutgoingFrame.frame(gateway.codec.encode(new ServerMessage.Error(ErrorCode.TOO_LARGE,
                     refusal.reason(), null, null)).getBytes(StandardCharsets.UTF_8));
         }
-        byte[] close = closeFrame(refusal.closeCode(), refusal.closeCode() == 1009 ? "message too large" : "unmasked frame");
+        byte[] close = closeFrame(refusal.closeCode(), refusal.closeCode() == 1009 ? "message too large" : "protocol error");
         byte[] both = new byte[error.length + close.length];
         System.arraycopy(error, 0, both, 0, error.length);
         System.arraycopy(close, 0, both, error.length, close.length);
@@ -198,6 +200,12 @@ final class FrameGuard extends BaseFilter {
                 return new Refusal(1002, "a frame length with its most significant bit set (RFC 6455, 5.2)", at);
             }
             int opcode = header[0] & 0x0f;
+            if ((opcode > 2 && opcode < 8) || opcode > 10) {
+                return new Refusal(1002, "a frame with the reserved opcode " + opcode + " (RFC 6455, 5.2)", at);
+            }
+            if (opcode >= 8 && length > 125) {
+                return new Refusal(1002, "a control frame of " + length + " bytes; at most 125 (RFC 6455, 5.5)", at);
+            }
             if (opcode <= 2) { // continuation, text, binary: part of a data message
                 messageBytes = opcode == 0 ? messageBytes + length : length;
                 if (messageBytes > limit) {

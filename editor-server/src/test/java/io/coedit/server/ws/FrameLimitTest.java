@@ -130,6 +130,19 @@ class FrameLimitTest {
         }
     }
 
+    @Test
+    void aReservedOpcodeOrAnOversizedControlFrameIsAProtocolErrorNotABuffer() throws Exception {
+        for (int opcode : new int[] {0x3, 0x7, 0xB, 0x9}) {
+            try (CapturedLog log = new CapturedLog(); RawWebSocket raw = helloed()) {
+                // A payload announced far past the limit, and never sent.
+                raw.sendRaw(RawWebSocket.header(true, opcode, 1L << 30, true));
+                List<RawWebSocket.Frame> frames = untilClose(raw);
+                assertEquals(1002, lastOf(frames).closeCode(), () -> "opcode " + opcode + ": " + texts(frames));
+                log.assertOneLineAbout("1002");
+            }
+        }
+    }
+
     private RawWebSocket helloed() throws IOException {
         RawWebSocket raw = new RawWebSocket(ws, 0);
         raw.sendText("{\"type\":\"hello\",\"name\":\"Raw\"}");
