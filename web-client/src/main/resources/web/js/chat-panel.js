@@ -32,10 +32,12 @@ export class ChatPanel {
         });
     }
 
-    /** Whether messages can be sent now (connected). */
-    setEnabled(enabled) {
-        this.button.disabled = !enabled;
-        this.input.placeholder = enabled ? 'Write a message…' : 'Chat resumes when the connection is back';
+    /** Whether messages can be sent now (connected), and whether this person may only read (no chat either). */
+    setEnabled(enabled, readOnly = false) {
+        this.button.disabled = !enabled || readOnly;
+        this.input.disabled = readOnly;
+        this.input.placeholder = readOnly ? 'Read-only: you can read the chat, not write in it'
+            : enabled ? 'Write a message…' : 'Chat resumes when the connection is back';
     }
 
     /** Shows `messages` ({id, user, text, ts}, oldest first); `myUserId` marks this person's own. */

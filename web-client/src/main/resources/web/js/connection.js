@@ -12,7 +12,8 @@
  * less often), stopped (a token was refused, or stop() was called).
  *
  * Events (CustomEvent): welcome {clientId, user}; message {message}; down (the socket
- * closed); state {state}; fatal {code, message}.
+ * closed); state {state}; fatal {code, message}; name-refused {message} (the server would not
+ * show the name asked for: the connection comes in again without one).
  */
 
 export const ConnectionState = Object.freeze({
@@ -209,7 +210,18 @@ export class Connection extends EventTarget {
         if (message.type === 'pong') {
             return;
         }
-        if (message.type === 'error' && !this._welcomed && message.code === 'unauthorized') {
+        if (message.type === 'error' && !this._welcomed && message.code === 'invalid_name' && this.name) {
+            // The name this browser keeps is one the server will not show: come in without it.
+            this.name = null;
+            this.dispatchEvent(new CustomEvent('name-refused', { detail: { message: message.message } }));
+            this._restarting = true;
+            if (this._socket !== null) {
+                this._socket.close();
+            }
+            return;
+        }
+        if (message.type === 'error' && !this._welcomed
+                && (message.code === 'unauthorized' || message.code === 'invalid_name')) {
             this.dispatchEvent(new CustomEvent('fatal', { detail: { code: message.code, message: message.message } }));
             this.stop();
             return;

@@ -98,7 +98,7 @@ function main() {
         badge.render(connection.state, doc.unsentEdits, stopNote);
         readOnlyBadge.hidden = !doc.readOnly;
         textarea.placeholder = doc.ready ? (doc.readOnly ? 'This document is empty.' : 'Start typing…') : 'Loading…';
-        chat.setEnabled(connection.state === ConnectionState.CONNECTED);
+        chat.setEnabled(connection.state === ConnectionState.CONNECTED, doc.readOnly);
         if (statsTimer === null) {
             statsTimer = setTimeout(renderStats, 200); // counting lines is linear in the text: not on every key
         }
@@ -113,6 +113,9 @@ function main() {
     connection.addEventListener('message', event => doc.receive(event.detail.message));
     connection.addEventListener('down', () => doc.disconnected());
     connection.addEventListener('state', renderStatus);
+    connection.addEventListener('name-refused', event => {
+        showNotice(notices, { level: 'warning', message: `Your name was not accepted: ${event.detail.message}` });
+    });
     connection.addEventListener('fatal', event => {
         stopNote = 'Not signed in';
         showNotice(notices, { level: 'error', message: `The server refused this page's token: ${event.detail.message}` });

@@ -348,6 +348,9 @@ export class SharedDocument extends EventTarget {
         this._addChat(m.chat || [], true);
         this._emit('peers');
         this._emit('status');
+        // The others learn where this page's caret is now, not at its first move (which may never come):
+        // a presence sent before the first `opened` had no text to refer to and was never sent.
+        this._schedulePresence();
     }
 
     _onOp(m) {
@@ -485,6 +488,11 @@ export class SharedDocument extends EventTarget {
                 this._reload(m.message);
                 return;
             case 'forbidden':
+                if (this.ready) {
+                    // The document is open: what was refused is a chat line of a read-only user.
+                    this._emit('notice', { level: 'warning', message: m.message });
+                    return;
+                }
                 this.ready = false;
                 this._emit('status');
                 this._emit('notice', { level: 'error', message: `You may not open this document: ${m.message}` });

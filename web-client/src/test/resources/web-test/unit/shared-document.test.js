@@ -608,3 +608,29 @@ test('the ot-text-unicode race against a reordering server is found out and heal
     checkConverged({ server, tabs: [a, b] });
 });
 
+test('a tab that opens and never moves its caret shows the others where it is', () => {
+    const rng = { int: () => 0, pick: a => a[0], chance: () => false, random: () => 0 };
+    const server = new SimServer();
+    const clock = { now: 0 };
+    const a = new Tab(server, new MemoryStorage(), rng, clock);
+    const b = new Tab(server, new MemoryStorage(), rng, clock);
+    const drain = () => {
+        for (let i = 0; i < 50; i++) {
+            clock.now += 200;
+            for (const t of [a, b]) {
+                t.fireTimers();
+                t.deliverUp();
+                t.deliverDown();
+            }
+        }
+    };
+    a.connect();
+    drain();
+    a.page.localEdit(TextOperation.insert(0, 'hello'), { anchor: 5, head: 5 });
+    drain();
+    b.connect(); // opens, then no key and no click
+    drain();
+    const seen = a.page.peers.get(b.page.clientId);
+    assert(seen !== undefined, 'a lists b');
+    assertEqual(seen.ranges, [{ anchor: 0, head: 0 }], "b's caret, where its page put it on opening");
+});

@@ -1,5 +1,12 @@
 package io.coedit.server.auth;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import io.coedit.server.session.DisplayName;
+import io.coedit.server.session.ErrorCode;
 import io.jsonwebtoken.ExpiredJwtException;
 import io.jsonwebtoken.Jws;
 import io.jsonwebtoken.Claims;
@@ -10,9 +17,12 @@ import io.jsonwebtoken.PrematureJwtException;
 import io.jsonwebtoken.security.Keys;
 import io.jsonwebtoken.security.SignatureException;
 import io.jsonwebtoken.security.WeakKeyException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns the token a client presents (in {@code hello}, or as an HTTP bearer token) into
@@ -23,15 +33,21 @@ import java.util.List;
  * required: an HS256 JWT signed with that secret, whose claims are
  * <pre>
  *   sub    the user id (required)
- *   name   the display name (optional; else the name in hello, else sub)
+ *   name   the display name (optional; else the name in hello, else sub), held to
+ *          {@link DisplayName}'s rules like the name in hello
  *   read   array of document patterns the user may read (optional)
  *   write  array of document patterns the user may edit, and so read (optional)
- *   exp, nbf  honoured when present (30 s of clock skew allowed)
+ *   exp, nbf  honoured when present (30 s of clock skew allowed); 0 to the end of year 9999
  * </pre>
+ * A token is at most {@value #MAX_TOKEN_CHARS} characters.
  * A pattern is a document id, {@code "*"} for all, or a prefix ending in {@code *}.
  */
 public final class Authenticator {
     private static final long CLOCK_SKEW_SECONDS = 30;
+    /** The longest token accepted, in characters (docs/PROTOCOL.md, Limits). */
+    public static final int MAX_TOKEN_CHARS = 8_192;
+    /** The latest time a token may name: the last second of year 9999, well inside what a date holds. */
+    private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
 
     private final JwtParser parser; // null when open
 
@@ -81,6 +97,7 @@ public final class Authenticator {
         if (token == null || token.isEmpty()) {
             throw new AuthenticationException("this server requires a token");
         }
+        checkShape(token);
         Jws<Claims> jws;
         try {
             jws = parser.parseSignedClaims(token);
@@ -107,7 +124,80 @@ public final class Authenticator {
         if (name != null && !(name instanceof String)) {
             throw new AuthenticationException("the token's \"name\" claim must be a string");
         }
-        return new Access(subject, (String) name, patterns(claims, "read"), patterns(claims, "write"));
+        String shown = null;
+        if (name != null) {
+            try {
+                shown = DisplayName.check((String) name);
+            } catch (IllegalArgumentException e) {
+                throw new AuthenticationException(ErrorCode.INVALID_NAME, "the token's \"name\" claim: " + e.getMessage());
+            }
+        }
+        return new Access(subject, shown == null || shown.isEmpty() ? null : shown, patterns(claims, "read"),
+                patterns(claims, "write"));
+    }
+
+    /**
+     * What the JWT library would misreport, said precisely before it parses: the length limit,
+     * an HMAC algorithm other than HS256 (the library would first complain that the secret is
+     * too short for it, as if the secret were at fault), and an {@code exp} or {@code nbf} past
+     * what a date holds (the library multiplies seconds by 1,000 in a {@code long} and takes the
+     * wrapped-around result: a far future expiry read as 1969, or as never). The header and
+     * payload read here are not yet verified; nothing is granted on them.
+     */
+    private static void checkShape(String token) {
+        if (token.length() > MAX_TOKEN_CHARS) {
+            throw new AuthenticationException(String.format(Locale.ROOT,
+                    "the token has %,d characters, more than the limit of %,d", token.length(), MAX_TOKEN_CHARS));
+        }
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            return; // not a signed JWT: the library says so
+        }
+        JsonObject header = decodeObject(parts[0]);
+        if (header == null) {
+            return;
+        }
+        JsonElement alg = header.get("alg");
+        if (alg instanceof JsonPrimitive p && p.isString() && p.getAsString().startsWith("HS")
+                && !"HS256".equals(p.getAsString())) {
+            throw new AuthenticationException("the token is signed with " + p.getAsString() + "; this server accepts HS256 only");
+        }
+        JsonObject payload = header.has("zip") ? null : decodeObject(parts[1]);
+        if (payload != null) {
+            checkTime(payload, "exp");
+            checkTime(payload, "nbf");
+        }
+    }
+
+    private static void checkTime(JsonObject payload, String claim) {
+        JsonElement value = payload.get(claim);
+        if (value == null || value.isJsonNull()) {
+            return;
+        }
+        if (!(value instanceof JsonPrimitive p) || !p.isNumber()) {
+            throw new AuthenticationException("the token's \"" + claim + "\" claim must be a number of seconds since 1970");
+        }
+        BigDecimal seconds;
+        try {
+            seconds = p.getAsBigDecimal();
+        } catch (NumberFormatException e) {
+            seconds = null;
+        }
+        if (seconds == null || seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(MAX_EPOCH_SECOND)) > 0) {
+            String shown = p.getAsString().length() > 30 ? p.getAsString().substring(0, 30) + "…" : p.getAsString();
+            throw new AuthenticationException("the token's \"" + claim + "\" claim (" + shown + ") is out of range: "
+                    + "a time is 0 to " + MAX_EPOCH_SECOND + " seconds since 1970 (the end of year 9999)");
+        }
+    }
+
+    /** The JSON object in a base64url segment, or null if it is not one (the library then says what is wrong). */
+    private static JsonObject decodeObject(String segment) {
+        try {
+            JsonElement json = JsonParser.parseString(new String(Base64.getUrlDecoder().decode(segment), StandardCharsets.UTF_8));
+            return json.isJsonObject() ? json.getAsJsonObject() : null;
+        } catch (IllegalArgumentException | JsonParseException e) {
+            return null;
+        }
     }
 
     private static List<String> patterns(Claims claims, String claim) {

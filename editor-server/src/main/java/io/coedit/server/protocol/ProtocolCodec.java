@@ -12,6 +12,7 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import io.coedit.ot.Selection;
 import io.coedit.ot.json.OpJson;
+import io.coedit.server.session.DisplayName;
 import io.coedit.server.session.ErrorCode;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
@@ -24,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -49,8 +51,9 @@ public final class ProtocolCodec {
     static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** A {@link io.coedit.ot.TextDigest}. */
     static final Pattern DIGEST = Pattern.compile("[0-9a-f]{16}");
-    static final int MAX_NAME_CODE_POINTS = 64;
     static final int MAX_TOKEN_CHARS = 8_192;
+    /** The longest number Gson's reader takes (its buffer is 1,024 characters); longer ones are refused as such. */
+    static final int MAX_NUMBER_CHARS = 1_023;
     static final int MAX_SELECTIONS = 100;
     /** Chat lines are kept forever; a paragraph is plenty. */
     public static final int MAX_CHAT_CODE_POINTS = 4_000;
@@ -133,6 +136,12 @@ public final class ProtocolCodec {
         try {
             tree = JsonParser.parseReader(reader);
         } catch (JsonParseException | IllegalStateException e) {
+            int longest = longestNumber(frame);
+            if (longest > MAX_NUMBER_CHARS) {
+                // Gson reads a longer number as an unquoted word and calls the JSON malformed.
+                throw badRequest(String.format(Locale.ROOT, "a number of %,d characters at %s is too long to parse "
+                        + "(at most %,d)", longest, reader.getPath(), MAX_NUMBER_CHARS), null, null);
+            }
             throw badRequest("malformed JSON: " + rootMessage(e), null, null);
         }
         try {
@@ -146,6 +155,35 @@ public final class ProtocolCodec {
             throw badRequest("a message must be a JSON object, got " + describe(tree), null, null);
         }
         return tree.getAsJsonObject();
+    }
+
+    /**
+     * The length of the longest number in {@code frame}, by a lexical scan that skips strings:
+     * run only on a frame that failed to parse, to tell a number too long for the parser from
+     * malformed JSON.
+     */
+    static int longestNumber(String frame) {
+        int longest = 0;
+        int run = 0;
+        boolean inString = false;
+        for (int i = 0; i < frame.length(); i++) {
+            char c = frame.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+                run = 0;
+            } else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+                longest = Math.max(longest, ++run);
+            } else {
+                run = 0;
+            }
+        }
+        return longest;
     }
 
     /** Reads the fields of one message, naming the message type in every complaint. */
@@ -229,10 +267,11 @@ public final class ProtocolCodec {
             if (!isString(e)) {
                 throw error("field \"name\" must be a string, got " + describe(e));
             }
-            String name = e.getAsString().strip();
-            if (name.codePointCount(0, name.length()) > MAX_NAME_CODE_POINTS || hasControl(name)) {
-                throw error("field \"name\" must be at most " + MAX_NAME_CODE_POINTS
-                        + " characters without control characters");
+            String name;
+            try {
+                name = DisplayName.check(e.getAsString());
+            } catch (IllegalArgumentException invalid) {
+                throw new ProtocolException(ErrorCode.INVALID_NAME, type + ": field \"name\": " + invalid.getMessage());
             }
             return name.isEmpty() ? null : name;
         }
@@ -298,15 +337,15 @@ public final class ProtocolCodec {
             try {
                 value = p.getAsBigDecimal();
                 if (value.stripTrailingZeros().scale() > 0) {
-                    throw error("field \"" + name + "\" must be " + expected + ", got " + p);
+                    throw error("field \"" + name + "\" must be " + expected + ", got " + shown(p));
                 }
                 long v = value.longValueExact();
                 if (v < min) {
-                    throw error("field \"" + name + "\" must be " + expected + ", got " + p);
+                    throw error("field \"" + name + "\" must be " + expected + ", got " + shown(p));
                 }
                 return v;
             } catch (ArithmeticException | NumberFormatException ex) {
-                throw error("field \"" + name + "\" must be " + expected + " below 2^63, got " + p);
+                throw error("field \"" + name + "\" must be " + expected + " below 2^63, got " + shown(p));
             }
         }
 
@@ -348,11 +387,11 @@ public final class ProtocolCodec {
                 BigDecimal value = p.getAsBigDecimal();
                 int v = value.intValueExact();
                 if (v < 0) {
-                    throw error(what + " must be a non-negative integer, got " + p);
+                    throw error(what + " must be a non-negative integer, got " + shown(p));
                 }
                 return v;
             } catch (ArithmeticException | NumberFormatException ex) {
-                throw error(what + " must be a non-negative integer below 2^31, got " + p);
+                throw error(what + " must be a non-negative integer below 2^31, got " + shown(p));
             }
         }
     }
@@ -543,10 +582,6 @@ public final class ProtocolCodec {
         return e instanceof JsonPrimitive p && p.isString();
     }
 
-    private static boolean hasControl(String s) {
-        return s.codePoints().anyMatch(Character::isISOControl);
-    }
-
     private static boolean hasLoneSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -557,6 +592,13 @@ public final class ProtocolCodec {
             }
         }
         return false;
+    }
+
+    /** A number as the client sent it, cut short if long. */
+    private static String shown(JsonPrimitive number) {
+        String text = number.getAsString();
+        return text.length() > 40 ? String.format(Locale.ROOT, "%s… (%,d characters)", text.substring(0, 40), text.length())
+                : text;
     }
 
     private static String quote(String s) {
@@ -579,7 +621,7 @@ public final class ProtocolCodec {
             return p.getAsBoolean() ? "true" : "false";
         }
         if (p.isNumber()) {
-            return "the number " + p;
+            return "the number " + shown(p);
         }
         return "the string " + quote(p.getAsString());
     }

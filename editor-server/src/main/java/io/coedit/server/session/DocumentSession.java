@@ -232,6 +232,8 @@ final class DocumentSession {
         subscribers.put(peer, subscribers.getOrDefault(peer, new Subscriber(peer)));
         if (!already) {
             service.subscribed(peer, this);
+            // Everyone present learns of the newcomer now, not at its first caret move (which may never come).
+            broadcast(new ServerMessage.Presence(docId, peer.clientId(), peer.user(), committedVersion, null), peer);
         }
         List<PeerPresence> peers = new ArrayList<>();
         for (Subscriber s : subscribers.values()) {
@@ -417,6 +419,11 @@ final class DocumentSession {
         touch();
         if (!subscribers.containsKey(peer)) {
             error(peer, ErrorCode.NOT_OPEN, "open document " + docId + " before chatting in it", null);
+            return;
+        }
+        // The chat is kept with the document, so adding to it is writing: a read-only user reads it.
+        if (!peer.canWrite(docId)) {
+            error(peer, ErrorCode.FORBIDDEN, "you may read document " + docId + " but not edit it, nor chat in it", null);
             return;
         }
         ChatMessage stored = store.addChat(docId, peer.user().id(), peer.user().name(), message, service.nowMillis());

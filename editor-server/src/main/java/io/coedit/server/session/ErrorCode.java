@@ -12,7 +12,8 @@ public enum ErrorCode {
     HISTORY_GONE,
     TOO_LARGE,
     RATE_LIMITED,
-    INTERNAL;
+    INTERNAL,
+    INVALID_NAME;
 
     /** The code as it appears on the wire, e.g. {@code invalid_op}. */
     public String wire() {

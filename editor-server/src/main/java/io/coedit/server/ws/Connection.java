@@ -244,7 +244,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         try {
             granted = gateway.auth.authenticate(hello.token());
         } catch (AuthenticationException e) {
-            error(new ServerMessage.Error(ErrorCode.UNAUTHORIZED, e.getMessage(), null, null));
+            error(new ServerMessage.Error(e.code(), e.getMessage(), null, null));
             if (++failedHellos >= MAX_FAILED_HELLOS) {
                 closeAfterQueued(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "too many failed hellos"),
                         "unauthorized");

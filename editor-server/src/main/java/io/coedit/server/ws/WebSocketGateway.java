@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
 
 /**
@@ -77,8 +78,8 @@ public final class WebSocketGateway implements AutoCloseable {
 
     /** The Grizzly add-on that upgrades requests to {@value #PATH} into connections. */
     public AddOn addOn() {
-        // Tyrus gives up on a frame it cannot buffer (1011, no explanation); leave room above
-        // the limit so that most oversized frames reach the endpoint and get a too_large.
+        // FrameGuard refuses a frame over the limit from its header; Tyrus's buffer needs room
+        // for one whole frame at the limit plus what follows it in the same read.
         int incoming = (int) Math.min(Integer.MAX_VALUE - 1, 2L * limits.maxMessageBytes() + 65_536);
         EngineContainer container = new EngineContainer(incoming, limits.maxSessionsPerAddress());
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(Connection.class, PATH)
@@ -100,7 +101,13 @@ public final class WebSocketGateway implements AutoCloseable {
             throw new IllegalStateException("the WebSocket endpoint could not be deployed", e);
         }
         container.doneDeployment();
-        return new WebSocketAddOn(container, "");
+        AddOn tyrus = new WebSocketAddOn(container, "");
+        FrameGuard guard = new FrameGuard(this);
+        return (listener, chain) -> {
+            tyrus.setup(listener, chain);
+            // Ahead of Tyrus's filter: frames are judged by their headers before Tyrus buffers them.
+            chain.add(chain.indexOfType(GrizzlyServerFilter.class), guard);
+        };
     }
 
     /** Tells the Origin check the server's own address once it is bound. */

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.coedit.server.session.DisplayName;
+import io.coedit.server.session.ErrorCode;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import javax.crypto.SecretKey;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +80,53 @@ class AuthenticatorTest {
         assertThrows(AuthenticationException.class, () -> Authenticator.jwt(SECRET + SECRET)
                 .authenticate(Jwts.builder().subject("u").signWith(longKey, Jwts.SIG.HS384).compact()));
         assertMessage("not a signed JWT", Jwts.builder().subject("u").compact());
+    }
+
+    @Test
+    void otherHmacAlgorithmsAreRefusedAsSuchWhateverTheSecretsLength() {
+        SecretKey longKey = Keys.hmacShaKeyFor((SECRET + SECRET).getBytes(StandardCharsets.UTF_8));
+        for (var alg : List.of(Jwts.SIG.HS384, Jwts.SIG.HS512)) {
+            String token = Jwts.builder().subject("u").signWith(longKey, alg).compact();
+            for (Authenticator a : List.of(auth, Authenticator.jwt(SECRET + SECRET))) {
+                AuthenticationException e = assertThrows(AuthenticationException.class, () -> a.authenticate(token));
+                assertTrue(e.getMessage().contains("signed with " + alg.getId()) && e.getMessage().contains("HS256 only"),
+                        e::getMessage);
+                assertEquals(ErrorCode.UNAUTHORIZED, e.code());
+            }
+        }
+    }
+
+    @Test
+    void timesPastWhatADateHoldsAreSaidToBeSo() {
+        for (Object exp : List.of(1e300, Long.MAX_VALUE, 9_300_000_000_000_000L, new BigInteger("9".repeat(30)))) {
+            String token = Jwts.builder().subject("u").claim("exp", exp).signWith(key).compact();
+            assertMessage("\"exp\" claim", token);
+            assertMessage("out of range", token);
+        }
+        assertMessage("\"nbf\" claim", Jwts.builder().subject("u").claim("nbf", Long.MAX_VALUE).signWith(key).compact());
+        // The last second of year 9999 is still a time.
+        long far = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        auth.authenticate(Jwts.builder().subject("u").claim("exp", far).signWith(key).compact());
+    }
+
+    @Test
+    void tokensHaveADocumentedLengthLimit() {
+        String padded = Jwts.builder().subject("u").claim("pad", "x".repeat(Authenticator.MAX_TOKEN_CHARS)).signWith(key).compact();
+        AuthenticationException e = assertThrows(AuthenticationException.class, () -> auth.authenticate(padded));
+        assertTrue(e.getMessage().contains(String.format(Locale.ROOT, "%,d characters", padded.length())) && e.getMessage().contains("8,192"), e::getMessage);
+    }
+
+    @Test
+    void aTokensNameIsHeldToTheRulesOfHello() {
+        for (String name : List.of("\u202Eevil", "   ", "\u200B", "a\u0000b", "x".repeat(65))) {
+            String token = Jwts.builder().subject("u").claim("name", name).signWith(key).compact();
+            AuthenticationException e = assertThrows(AuthenticationException.class, () -> auth.authenticate(token));
+            assertEquals(ErrorCode.INVALID_NAME, e.code());
+            IllegalArgumentException direct = assertThrows(IllegalArgumentException.class, () -> DisplayName.check(name));
+            assertTrue(e.getMessage().endsWith(direct.getMessage()), e::getMessage);
+        }
+        Access a = auth.authenticate(Jwts.builder().subject("u").claim("name", " Zoë ").signWith(key).compact());
+        assertEquals("Zoë", a.user("c", null).name());
     }
 
     @Test

@@ -224,6 +224,21 @@ class CollaborativeEditingBrowserTest {
     }
 
     @Test
+    void aWindowThatJustOpenedIsListedInTheOtherAtOnceAndItsCaretShown() throws Exception {
+        EditorServer server = startServer(0);
+        EditorWindow ann = window(server, "arrivals", "Ann");
+        ann.type("hello there");
+        waitConverged(server, "arrivals", ann);
+        // Ben opens the document and does nothing: no key, no click.
+        EditorWindow ben = window(server, "arrivals", "Ben");
+        ann.waitUntil("Ben listed", () -> ann.participants().contains("Ben"));
+        ben.waitUntil("Ann listed", () -> ben.participants().containsAll(List.of("Ben", "Ann")));
+        String benId = ben.clientId();
+        ann.waitUntil("Ben's caret shown though he never moved it", () -> ann.remoteCarets().stream()
+                .anyMatch(c -> c.clientId().equals(benId) && c.name().equals("Ben")));
+    }
+
+    @Test
     void theServerRestartsMidTypingAndNothingIsLost() throws Exception {
         EditorServer first = startServer(0);
         int port = first.port();

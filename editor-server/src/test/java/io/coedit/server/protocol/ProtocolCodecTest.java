@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.coedit.ot.Selection;
 import io.coedit.ot.TextOperation;
+import io.coedit.server.session.DisplayName;
 import io.coedit.server.session.ErrorCode;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
@@ -78,6 +79,87 @@ class ProtocolCodecTest {
         ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(frame));
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
         assertTrue(e.getMessage().contains(expected), () -> "\"" + e.getMessage() + "\" should contain \"" + expected + "\"");
+    }
+
+    @Test
+    void aNumberTooLongToParseIsSaidToBeOne() {
+        for (String frame : List.of(
+                "{\"type\":\"open\",\"doc\":\"d\",\"version\":1" + "0".repeat(10_000) + "}",
+                "{\"type\":\"op\",\"doc\":\"d\",\"version\":0,\"seq\":1,\"op\":[" + "9".repeat(5_000) + "]}",
+                "{\"type\":\"open\",\"doc\":\"d\",\"version\":-" + "1".repeat(2_000) + ".5e7}")) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(frame));
+            assertEquals(ErrorCode.BAD_REQUEST, e.code());
+            assertTrue(!e.getMessage().startsWith("malformed JSON") && e.getMessage().contains("number")
+                    && e.getMessage().contains("too long"), e::getMessage);
+            assertTrue(e.getMessage().length() < 300, () -> "the number is not echoed whole: " + e.getMessage().length());
+        }
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"open\",\"doc\":\"d\",\"version\":1" + "0".repeat(10_000) + "}"));
+        assertTrue(e.getMessage().contains("$.version"), e::getMessage);
+        // A string full of digits is no number; malformed JSON elsewhere is still said to be that.
+        ProtocolException other = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"chat\",\"doc\":\"d\",\"text\":\"" + "1".repeat(5_000) + "\", x}"));
+        assertTrue(other.getMessage().startsWith("malformed JSON"), other::getMessage);
+        // Long but parseable: out of range, not echoed in full.
+        ProtocolException range = assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"open\",\"doc\":\"d\",\"version\":1" + "0".repeat(500) + "}"));
+        assertTrue(range.getMessage().contains("below 2^63") && range.getMessage().length() < 300, range::getMessage);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            \\u0041\\u0007nn          | control character
+            Ann\\nBen                 | control character
+            A\\u0085                  | control character
+            \\u202Egnp.exe            | bidirectional
+            x\\u202Ay                 | bidirectional
+            \\u2066Ann                | bidirectional
+            Ann\\u2069                | bidirectional
+            \\u200B                   | shows nothing
+            \\u200B\\u200D\\u2060     | shows nothing
+            \\u3164                   | shows nothing
+            \\u00A0\\u2800\\uFEFF     | shows nothing
+            '   '                     | shows nothing
+            \\u115F\\u0301            | shows nothing
+            """)
+    void helloRefusesNamesThatHideOrMisleadWithTheValidatorsMessage(String escaped, String expected) {
+        String name = JsonParser.parseString("\"" + escaped + "\"").getAsString();
+        JsonObject hello = new JsonObject();
+        hello.addProperty("type", "hello");
+        hello.addProperty("name", name);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(hello.toString()));
+        assertEquals(ErrorCode.INVALID_NAME, e.code());
+        IllegalArgumentException direct = assertThrows(IllegalArgumentException.class, () -> DisplayName.check(name));
+        assertTrue(direct.getMessage().contains(expected), direct::getMessage);
+        assertTrue(e.getMessage().endsWith(direct.getMessage()), () -> e.getMessage() + " / " + direct.getMessage());
+    }
+
+    @Test
+    void aLoneSurrogateInANameIsMalformedJsonOnTheWireAndRefusedByTheValidator() {
+        // Gson's strict reader refuses it before any field is read; a token's claims are read elsewhere.
+        assertEquals(ErrorCode.BAD_REQUEST, assertThrows(ProtocolException.class,
+                () -> codec.decode("{\"type\":\"hello\",\"name\":\"\\ud800x\"}")).code());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DisplayName.check("\ud800x")).getMessage()
+                .contains("lone surrogate"));
+    }
+
+    @Test
+    void helloNamesWithinTheRulesPass() {
+        for (String name : List.of("Zoë", "李小龙", "👩‍💻 Ann", "مريم", "x".repeat(64), "😀".repeat(64), "Ann\u200dBen")) {
+            assertEquals(new ClientMessage.Hello(null, null, name, false), codec.decode(helloNamed(name)), name);
+        }
+        assertEquals(new ClientMessage.Hello(null, null, "Ann", false), codec.decode(helloNamed("  Ann\t")));
+        assertEquals(new ClientMessage.Hello(null, null, null, false), codec.decode(helloNamed("")), "empty is no name");
+        ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(helloNamed("😀".repeat(65))));
+        assertEquals(ErrorCode.INVALID_NAME, e.code());
+        assertTrue(e.getMessage().contains("65 characters") && e.getMessage().contains("64"), e::getMessage);
+    }
+
+    private static String helloNamed(String name) {
+        JsonObject hello = new JsonObject();
+        hello.addProperty("type", "hello");
+        hello.addProperty("name", name);
+        return hello.toString();
     }
 
     @Test

@@ -139,6 +139,26 @@ class BadInputCatalogueTest {
     }
 
     @Test
+    void invalidName() throws Exception {
+        try (WsClient c = WsClient.connect(ws)) {
+            JsonObject hello = msg("hello");
+            hello.addProperty("token", WRITE_ALL);
+            hello.addProperty("name", "\u202Eevil");
+            c.send(hello);
+            assertTrue(refused(c, "invalid_name", null, null).get("message").getAsString().contains("bidirectional"));
+            JsonObject claimed = msg("hello");
+            claimed.addProperty("token", SecurityTest.token("\u200B", List.of("*"), List.of("*")));
+            c.send(claimed);
+            assertTrue(refused(c, "invalid_name", null, null).get("message").getAsString().contains("\"name\" claim"));
+            JsonObject good = msg("hello");
+            good.addProperty("token", WRITE_ALL);
+            c.send(good);
+            c.expect("welcome");
+        }
+        catUnchanged();
+    }
+
+    @Test
     void helloRequired() throws Exception {
         try (WsClient c = WsClient.connect(ws)) {
             JsonObject open = msg("open");
@@ -298,6 +318,7 @@ class BadInputCatalogueTest {
         try (WsClient c = hello(WRITE_ALL); WsClient other = hello(WRITE_ALL)) {
             c.open("broken-1");
             other.open("broken-1");
+            assertTrue(WsClient.isJoin(c.expect("presence")), "the other's arrival");
             c.send(op("broken-1", 0, 1, TextOperation.insert(0, "lost")));
             JsonObject e = refused(c, "internal", "broken-1", 1L);
             assertTrue(e.get("message").getAsString().contains("resubmit"), e::toString);

@@ -58,10 +58,10 @@ class BatchedDeliveryTest {
     @Test
     void opsCommittedWithinOneWindowTravelInOneFrameSharedByEveryBatchedSubscriber() throws Exception {
         start(ENDLESS_WINDOW_MILLIS);
-        try (WsClient plain = WsClient.hello(ws, null, null, "Pat");
-                WsClient ann = WsClient.helloBatched(ws, "Ann");
-                WsClient bob = WsClient.helloBatched(ws, "Bob");
-                WsClient lurker = WsClient.helloBatched(ws, "Liv")) {
+        try (WsClient plain = WsClient.hello(ws, null, null, "Pat").ignoringJoins();
+                WsClient ann = WsClient.helloBatched(ws, "Ann").ignoringJoins();
+                WsClient bob = WsClient.helloBatched(ws, "Bob").ignoringJoins();
+                WsClient lurker = WsClient.helloBatched(ws, "Liv").ignoringJoins()) {
             for (WsClient c : List.of(plain, ann, bob, lurker)) {
                 c.open("doc");
             }
@@ -83,7 +83,7 @@ class BatchedDeliveryTest {
                 assertEquals(List.of(), c.sync(), "the window is still open: nothing for batched clients yet");
             }
 
-            try (WsClient late = WsClient.helloBatched(ws, "Lee")) {
+            try (WsClient late = WsClient.helloBatched(ws, "Lee").ignoringJoins()) {
                 assertEquals(3, late.open("doc").get("version").getAsLong());
                 List<JsonObject> frames = new ArrayList<>();
                 for (WsClient c : List.of(ann, bob, lurker)) {
@@ -120,7 +120,8 @@ class BatchedDeliveryTest {
     @Test
     void catchUpOpenThenBatchesNeverSkipOrRepeatAVersion() throws Exception {
         start(ENDLESS_WINDOW_MILLIS);
-        try (WsClient writer = WsClient.hello(ws, null, null, "Pat"); WsClient early = WsClient.helloBatched(ws, "Ann")) {
+        try (WsClient writer = WsClient.hello(ws, null, null, "Pat").ignoringJoins();
+                WsClient early = WsClient.helloBatched(ws, "Ann").ignoringJoins()) {
             writer.open("doc");
             early.open("doc");
             for (int seq = 1; seq <= 3; seq++) {
@@ -129,7 +130,7 @@ class BatchedDeliveryTest {
             }
             // Versions 0-2 are committed, unsent to the batched client: a reconnecting client
             // catches up from version 1 in the middle of that window.
-            try (WsClient joiner = WsClient.helloBatched(ws, "Joe")) {
+            try (WsClient joiner = WsClient.helloBatched(ws, "Joe").ignoringJoins()) {
                 JsonObject open = msg("open");
                 open.addProperty("doc", "doc");
                 open.addProperty("version", 1);
@@ -144,7 +145,7 @@ class BatchedDeliveryTest {
                     writer.send(op("doc", seq - 1, seq, TextOperation.insert(0, "y")));
                     assertEquals(seq - 1, writer.expect("ack").get("version").getAsLong());
                 }
-                try (WsClient trigger = WsClient.helloBatched(ws, "Tia")) {
+                try (WsClient trigger = WsClient.helloBatched(ws, "Tia").ignoringJoins()) {
                     openAt(trigger, "doc", 5); // ahead of the next frame's start (3): ends the window
                     assertEquals(5, trigger.expect("opened").get("version").getAsLong());
                     JsonObject earlyFrame = single(early.sync(), "ops");
@@ -162,14 +163,16 @@ class BatchedDeliveryTest {
     @Test
     void aBatchedClientOpeningMidWindowStartsWhereTheNextSharedFrameStartsAndEndsNoWindow() throws Exception {
         start(ENDLESS_WINDOW_MILLIS);
-        try (WsClient writer = WsClient.hello(ws, null, null, "Pat"); WsClient early = WsClient.helloBatched(ws, "Ann")) {
+        try (WsClient writer = WsClient.hello(ws, null, null, "Pat").ignoringJoins();
+                WsClient early = WsClient.helloBatched(ws, "Ann").ignoringJoins()) {
             writer.open("doc");
             early.open("doc");
             writer.send(op("doc", 0, 1, TextOperation.insert(0, "ab")));
             assertEquals(0, writer.expect("ack").get("version").getAsLong());
             writer.send(op("doc", 1, 2, TextOperation.insert(2, "c")));
             assertEquals(1, writer.expect("ack").get("version").getAsLong());
-            try (WsClient joiner = WsClient.helloBatched(ws, "Joe"); WsClient plain = WsClient.hello(ws, null, null, "Pia")) {
+            try (WsClient joiner = WsClient.helloBatched(ws, "Joe").ignoringJoins();
+                    WsClient plain = WsClient.hello(ws, null, null, "Pia").ignoringJoins()) {
                 // Versions 0 and 1 are committed and unsent: the joiner is given the document as the
                 // next frame will start it, and neither open sends that frame.
                 JsonObject opened = joiner.open("doc");
@@ -185,7 +188,7 @@ class BatchedDeliveryTest {
                 assertEquals(2, writer.expect("ack").get("version").getAsLong());
                 assertEquals(2, plain.expect("op").get("version").getAsLong());
                 JsonObject joinerFrame;
-                try (WsClient trigger = WsClient.helloBatched(ws, "Tia")) {
+                try (WsClient trigger = WsClient.helloBatched(ws, "Tia").ignoringJoins()) {
                     openAt(trigger, "doc", 3); // ahead of the next frame's start (0): ends the window
                     assertEquals(3, trigger.expect("opened").get("version").getAsLong());
                     JsonObject earlyFrame = single(early.sync(), "ops");
@@ -212,12 +215,13 @@ class BatchedDeliveryTest {
         try {
             for (int k = 0; k < 4; k++) {
                 boolean batched = k % 2 == 0;
-                WsClient socket = batched ? WsClient.helloBatched(ws, "b" + k) : WsClient.hello(ws, null, null, "p" + k);
+                WsClient socket = (batched ? WsClient.helloBatched(ws, "b" + k) : WsClient.hello(ws, null, null, "p" + k))
+                        .ignoringJoins();
                 sockets.add(socket);
                 editors.add(new TypingEditor(socket, "shared", batched, socket.open("shared"), seed + k));
             }
-            WsClient plainLurker = WsClient.hello(ws, null, null, "pl");
-            WsClient batchedLurker = WsClient.helloBatched(ws, "bl");
+            WsClient plainLurker = WsClient.hello(ws, null, null, "pl").ignoringJoins();
+            WsClient batchedLurker = WsClient.helloBatched(ws, "bl").ignoringJoins();
             sockets.add(plainLurker);
             sockets.add(batchedLurker);
             plainLurker.open("shared");

@@ -72,6 +72,7 @@ class CollaborationTest {
             JsonArray peers = opened.getAsJsonArray("peers");
             assertEquals(1, peers.size());
             assertEquals(a.clientId, peers.get(0).getAsJsonObject().get("clientId").getAsString());
+            assertEquals(b.clientId, a.await(type("presence")).get("clientId").getAsString(), "Bob's arrival");
 
             // Ann's caret at version 0 (before "hello") moves with the text to the committed head.
             JsonObject presence = msg("presence");
@@ -97,6 +98,33 @@ class CollaborationTest {
             close.addProperty("doc", "p");
             b.send(close);
             assertEquals(b.clientId, a.await(type("leave")).get("clientId").getAsString());
+        }
+    }
+
+    @Test
+    void whoeverOpensIsListedAtOnceWithoutSendingPresence() throws Exception {
+        try (WsClient a = WsClient.hello(ws, null, null, "Ann"); WsClient b = WsClient.hello(ws, null, null, "Bob")) {
+            a.open("join");
+            a.send(op("join", 0, 1, TextOperation.insert(0, "hi")));
+            a.expect("ack");
+            // Neither ever sends a presence.
+            JsonObject opened = b.open("join");
+            JsonArray peers = opened.getAsJsonArray("peers");
+            assertEquals(1, peers.size(), opened::toString);
+            assertEquals(a.clientId, peers.get(0).getAsJsonObject().get("clientId").getAsString());
+            assertEquals("Ann", peers.get(0).getAsJsonObject().getAsJsonObject("user").get("name").getAsString());
+
+            JsonObject joined = a.await(type("presence"));
+            assertEquals("join", joined.get("doc").getAsString());
+            assertEquals(b.clientId, joined.get("clientId").getAsString());
+            assertEquals("Bob", joined.getAsJsonObject("user").get("name").getAsString());
+            assertTrue(joined.get("selection").isJsonNull(), joined::toString);
+            assertEquals(1, joined.get("version").getAsLong());
+            assertTrue(b.sync().isEmpty(), "the joiner is not told of itself");
+
+            // Opening again is no second arrival.
+            b.open("join");
+            assertTrue(a.sync().isEmpty(), "a repeated open announces nothing");
         }
     }
 

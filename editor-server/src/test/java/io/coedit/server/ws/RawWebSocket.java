@@ -104,6 +104,38 @@ public final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes {@code bytes} as they are, e.g. a frame header announcing more than follows. */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /**
+     * The header of a frame (FIN set) with {@code opcode} announcing {@code payloadLength} bytes;
+     * with {@code masked}, the mask bit and a zero masking key (so the payload goes as it is).
+     */
+    static byte[] header(boolean fin, int opcode, long payloadLength, boolean masked) {
+        ByteArrayOutputStream h = new ByteArrayOutputStream(14);
+        h.write((fin ? 0x80 : 0) | opcode);
+        int maskBit = masked ? 0x80 : 0;
+        if (payloadLength < 126) {
+            h.write(maskBit | (int) payloadLength);
+        } else if (payloadLength < 65_536) {
+            h.write(maskBit | 126);
+            h.write((int) (payloadLength >>> 8));
+            h.write((int) (payloadLength & 0xff));
+        } else {
+            h.write(maskBit | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                h.write((int) (payloadLength >>> shift) & 0xff);
+            }
+        }
+        if (masked) {
+            h.write(new byte[4], 0, 4);
+        }
+        return h.toByteArray();
+    }
+
     /** The next frame from the server; throws on timeout or end of stream. */
     Frame read() throws IOException {
         int first = in.readUnsignedByte();

@@ -63,6 +63,7 @@ class SecurityTest {
             JsonObject opened = reader.open("notes");
             assertTrue(opened.get("readOnly").getAsBoolean());
             assertEquals("mine", opened.get("text").getAsString());
+            assertTrue(WsClient.isJoin(writer.expect("presence")), "the reader's arrival");
             reader.send(op("notes", 1, 1, TextOperation.insert(0, "x")));
             JsonObject error = reader.expectError("forbidden");
             assertEquals("notes", error.get("doc").getAsString());
@@ -73,6 +74,40 @@ class SecurityTest {
             writer.send(op("notes", 1, 2, TextOperation.insert(4, "!")));
             writer.expect("ack");
             assertEquals("mine!", io.coedit.ot.json.OpJson.standard().fromJson(reader.expect("op").get("op")).apply("mine"));
+        }
+    }
+
+    @Test
+    void readOnlyUsersSeeTheChatButMayNotAddToIt() throws Exception {
+        try (WsClient writer = WsClient.hello(ws, null, token("wes", List.of(), List.of("talk")), null);
+             WsClient reader = WsClient.hello(ws, null, token("rae", List.of("*"), List.of()), null)) {
+            writer.open("talk");
+            JsonObject line = msg("chat");
+            line.addProperty("doc", "talk");
+            line.addProperty("text", "tea?");
+            writer.send(line);
+            writer.expect("chat");
+
+            JsonObject opened = reader.open("talk");
+            assertTrue(opened.get("readOnly").getAsBoolean());
+            assertEquals("tea?", opened.getAsJsonArray("chat").get(0).getAsJsonObject().get("text").getAsString());
+            JsonObject reply = msg("chat");
+            reply.addProperty("doc", "talk");
+            reply.addProperty("text", "yes please");
+            reader.send(reply);
+            JsonObject error = reader.expectError("forbidden");
+            assertEquals("talk", error.get("doc").getAsString());
+            assertTrue(error.get("message").getAsString().contains("chat"), error::toString);
+            for (JsonObject m : writer.sync()) {
+                assertNotEquals("chat", m.get("type").getAsString(), "a refused chat line reaches nobody");
+            }
+            // Nor is it kept: a later opener sees only the writer's line.
+            try (WsClient later = WsClient.hello(ws, null, token("lou", List.of("*"), List.of()), null)) {
+                assertEquals(1, later.open("talk").getAsJsonArray("chat").size());
+            }
+            // The writer still chats.
+            writer.send(line);
+            assertEquals("tea?", reader.await(WsClient.type("chat")).get("text").getAsString());
         }
     }
 

@@ -45,6 +45,7 @@ public final class WsClient implements AutoCloseable {
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     private final Session session;
     public String clientId;
+    private volatile boolean ignoreJoins;
 
     private WsClient(URI uri, String origin) throws IOException, DeploymentException {
         ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
@@ -61,8 +62,12 @@ public final class WsClient implements AutoCloseable {
             @Override
             public void onOpen(Session s, EndpointConfig c) {
                 s.setMaxTextMessageBufferSize(64 << 20);
-                s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text ->
-                        inbox.add(JsonParser.parseString(text).getAsJsonObject()));
+                s.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
+                    JsonObject m = JsonParser.parseString(text).getAsJsonObject();
+                    if (!(ignoreJoins && isJoin(m))) {
+                        inbox.add(m);
+                    }
+                });
             }
 
             @Override
@@ -117,6 +122,20 @@ public final class WsClient implements AutoCloseable {
         assertEquals(true, welcome.has("batch") && welcome.get("batch").getAsBoolean(), () -> "batch not granted: " + welcome);
         c.clientId = welcome.get("clientId").getAsString();
         return c;
+    }
+
+    /**
+     * From now on, drops the {@code presence} without a selection that announces a peer opening
+     * the document, for tests about something else whose every message is counted.
+     */
+    public WsClient ignoringJoins() {
+        ignoreJoins = true;
+        return this;
+    }
+
+    /** Whether {@code m} is a presence without a selection (what the server sends when a peer opens). */
+    public static boolean isJoin(JsonObject m) {
+        return m.get("type").getAsString().equals("presence") && m.get("selection").isJsonNull();
     }
 
     public static JsonObject msg(String type) {
