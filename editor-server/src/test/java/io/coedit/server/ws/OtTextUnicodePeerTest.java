@@ -45,10 +45,10 @@ class OtTextUnicodePeerTest {
         try (WsClient a = WsClient.hello(ws, null, null, "Ann"); WsClient b = WsClient.hello(ws, null, null, "Bob")) {
             b.open("race");
             b.send(WsClient.op("race", 0, 1, TextOperation.insert(0, "abc")));
-            b.expect("ack");
+            b.await(WsClient.type("ack"));
             a.open("race"); // at version 1, text "abc"
             b.send(WsClient.op("race", 1, 2, TextOperation.insert(2, "Y")));
-            b.expect("ack"); // committed first, as version 1
+            b.await(WsClient.type("ack")); // committed first, as version 1
 
             // Ann, an ot-text-unicode client, deletes "b" and then inserts "X", based on version 1.
             String annOp = "[1,{\"d\":1},\"X\"]";
@@ -61,7 +61,7 @@ class OtTextUnicodePeerTest {
 
             JsonObject bobsOp = a.await(WsClient.type("op"));
             annText = ann.applyRemote(bobsOp.get("version").getAsLong(), OpJson.standard().fromJson(bobsOp.get("op"))).apply(annText);
-            JsonObject ack = a.expect("ack");
+            JsonObject ack = a.await(WsClient.type("ack"));
             ann.acknowledge(ack.get("seq").getAsLong(), ack.get("version").getAsLong());
 
             // What ot-text-unicode 4.0.0 gives: transform(ann, bob, "right") and its result.
@@ -78,10 +78,10 @@ class OtTextUnicodePeerTest {
         try (WsClient a = WsClient.hello(ws, null, null, "Ann"); WsClient b = WsClient.hello(ws, null, null, "Bob")) {
             a.open("empty");
             a.send(WsClient.op("empty", 0, 1, TextOperation.insert(0, "abc")));
-            a.expect("ack");
+            a.await(WsClient.type("ack"));
             b.open("empty");
             a.send("{\"type\":\"op\",\"doc\":\"empty\",\"version\":1,\"seq\":2,\"op\":[]}");
-            JsonObject ack = a.expect("ack");
+            JsonObject ack = a.await(WsClient.type("ack"));
             assertEquals(1, ack.get("version").getAsLong(), ack::toString);
             JsonObject relayed = b.await(WsClient.type("op"));
             assertEquals(JsonParser.parseString("[]"), relayed.get("op"), relayed::toString);
