@@ -3,7 +3,7 @@
  * against the browser engine. Each case gives {name, kind, passed, message}; the Java test
  * that drives the browser turns every one into a test of its own, named after the case.
  */
-import { TextOperation, InvalidOperationError } from '../js/text-operation.js';
+import { TextOperation, InvalidOperationError, Side } from '../js/text-operation.js';
 
 /** Runs every case of a parsed vector file; never throws. */
 export function runConformance(file) {
@@ -98,4 +98,43 @@ function same(what, expected, actual) {
 
 function sameOp(what, expected, actual) {
     same(what, JSON.stringify(expected), JSON.stringify(actual));
+}
+
+/**
+ * Replays conformance/ot-text-unicode-vectors.json (ot-text-unicode 4.0.0's own answers;
+ * format: conformance/README.md): every result must be the same JSON. Gives one entry,
+ * {cases, checks, failures: [message...]}, the first 50 failures at most; never throws.
+ */
+export function runOtTextUnicode(file) {
+    const failures = [];
+    let checks = 0;
+    file.cases.forEach((c, k) => {
+        const check = (what, expected, actual) => {
+            checks++;
+            let got;
+            try {
+                got = JSON.stringify(actual());
+            } catch (e) {
+                got = `threw ${e && e.message}`;
+            }
+            if (got !== JSON.stringify(expected) && failures.length < 50) {
+                failures.push(`case ${k} ${what}: ot-text-unicode ${JSON.stringify(expected)}, this engine ${got}`);
+            }
+        };
+        const a = TextOperation.fromJSON(c.a);
+        const b = TextOperation.fromJSON(c.b);
+        const after = TextOperation.fromJSON(c.c);
+        check('apply', c.apply, () => a.apply(c.doc));
+        check('applyB', c.applyB, () => b.apply(c.doc));
+        check('compose', c.compose, () => TextOperation.compose(a, after));
+        check('left', c.left, () => TextOperation.transform(a, b, Side.LEFT));
+        check('right', c.right, () => TextOperation.transform(a, b, Side.RIGHT));
+        check('invert', c.invert, () => TextOperation.invert(a, c.doc));
+        c.pos.forEach((p, i) => check(`transformPosition(${p})`, c.posAfter[i], () => a.transformPosition(p, Side.LEFT)));
+        check('transformSelection', c.selAfter, () => {
+            const s = a.transformSelection({ anchor: c.sel[0], head: c.sel[1] }, Side.LEFT);
+            return [s.anchor, s.head];
+        });
+    });
+    return [{ cases: file.cases.length, checks, failures }];
 }

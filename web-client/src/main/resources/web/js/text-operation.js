@@ -12,11 +12,13 @@
  * indexes UTF-16 (a textarea's selectionStart, String.prototype.slice); convert at that
  * edge with the helpers at the end of this file, never inside the algebra.
  *
- * Canonical form. Every TextOperation is canonical, so equal edits have equal components
- * (and equal JSON): no empty components; neighbours of one kind merged; an insert placed
- * before an adjacent delete ([{d:1}, "a"] is stored as ["a", {d:1}]); no trailing retain
- * (what an operation does not reach is kept, so it applies to any document at least
- * baseLength code points long).
+ * Normal form. Every TextOperation is in ot-text-unicode's normal form, so equal edits have
+ * equal components (and the JSON ot-text-unicode 4.0.0 writes): no empty components;
+ * neighbours of one kind merged; no trailing retain (what an operation does not reach is
+ * kept); and inserts and deletes never reordered: [p, {d:n}, "x"] and [p, "x", {d:n}] give
+ * the same text but put "x" on different sides of a concurrent insert at p + n. A trailing
+ * retain is dropped from the components but still counts in baseLength, so [3] does not
+ * fit "ab": an operation applies to any document at least baseLength code points long.
  *
  * Algebra, for every document d the operations fit:
  *
@@ -25,7 +27,8 @@
  *     invert(a, d).apply(a.apply(d))           == d
  *
  * The shared vectors in conformance/text-ot.json keep this file and the Java engine
- * answering alike; a browser test runs every one of them.
+ * answering alike, and conformance/ot-text-unicode-vectors.json (ot-text-unicode's own
+ * answers) keeps both answering as ot-text-unicode does; browser tests run every one.
  *
  * Operations are immutable. Invalid input (a malformed wire form, an operation that does
  * not fit a document) throws an InvalidOperationError with a precise message; inside, the
@@ -83,7 +86,7 @@ function insertOf(text, length) {
 }
 
 export class TextOperation {
-    /** Use TextOperation.builder(), fromJSON() or the factories; components must be canonical. */
+    /** Use TextOperation.builder(), fromJSON() or the factories; components must be in normal form. */
     constructor(components, baseLength, inserted, deleted) {
         this._components = components;
         this._baseLength = baseLength;
@@ -107,7 +110,10 @@ export class TextOperation {
         return new Builder().retain(position).delete(count).build();
     }
 
-    /** Removes deleteCount code points at position and inserts text there, in code points. */
+    /**
+     * Removes deleteCount code points at position and inserts text there, in code points,
+     * written as ot-text-unicode clients write a replace: [position, {d: deleteCount}, text].
+     */
     static splice(position, deleteCount, text) {
         return new Builder().retain(position).delete(deleteCount).insert(text).build();
     }
@@ -147,7 +153,7 @@ export class TextOperation {
     /**
      * Reads an operation from a parsed JSON value: an array of positive integers (retain),
      * non-empty strings (insert) and {"d": n} objects (delete). Accepts any well-formed
-     * array and returns it canonical.
+     * array and returns it in normal form; this is where insert text is checked (once).
      *
      * @throws InvalidOperationError naming the offending item, e.g. 'op[2]: insert must be a non-empty string'
      */
@@ -215,7 +221,7 @@ export class TextOperation {
         return documentLength + this._inserted - this._deleted;
     }
 
-    /** Whether two operations do the same thing (canonical forms are equal). */
+    /** Whether two operations are the same edit (normal forms are equal; a dropped trailing retain does not count). */
     equals(other) {
         if (!(other instanceof TextOperation) || other._components.length !== this._components.length) {
             return false;
@@ -271,7 +277,9 @@ export class TextOperation {
             }
             position += c.length;
         }
-        throw new Error(`unreachable: base length ${this._baseLength} > ${documentLength}`);
+        // What runs past the end is the trailing retain the normal form dropped.
+        throw new InvalidOperationError(`op retains past the end of a ${documentLength}-code-point document: `
+            + `component ${this._components.length} retains ${this._baseLength - position} from position ${position}`);
     }
 
     /**
@@ -342,7 +350,10 @@ export class TextOperation {
      */
     static transform(op, other, side) {
         const left = checkSide(side) === Side.LEFT;
-        if (op.isNoop() || other.isNoop()) {
+        if (op.isNoop()) {
+            return TextOperation.NOOP; // not op: a trailing retain it was given need not fit other's result
+        }
+        if (other.isNoop()) {
             return op;
         }
         const out = new Builder();
@@ -418,32 +429,39 @@ export class TextOperation {
 
     /**
      * Where a cursor at code point position is after this operation. A cursor inside deleted
-     * text moves to where the deletion was. At the exact spot of an insert, LEFT keeps the
-     * cursor before the inserted text and RIGHT puts it after: the rule transform applies to
-     * a zero-length insert.
+     * text moves to where the deletion was. Text inserted exactly at the cursor's gap (the
+     * gap an insert is written in: [p, "x", {d:n}] inserts in gap p, [p, {d:n}, "x"] in gap
+     * p + n) stays after the cursor with LEFT and goes before it with RIGHT: the rule
+     * transform applies to a zero-length insert. LEFT is ot-text-unicode's transformPosition.
      */
     transformPosition(position, side) {
         if (!Number.isInteger(position) || position < 0) {
             throw new InvalidOperationError(`position must be a non-negative integer, got ${position}`);
         }
         const right = checkSide(side) === Side.RIGHT;
-        let cursor = position;
-        let at = 0; // position in the result reached so far
+        let base = 0; // position in this operation's document reached so far
+        let result = 0; // the same place in the result
         for (const c of this._components) {
-            if (cursor < at || (cursor === at && !right)) {
-                break;
-            }
             if (c.type === RETAIN) {
-                at += c.length;
+                if (position < base + c.length) {
+                    break;
+                }
+                base += c.length;
+                result += c.length;
             } else if (c.type === INSERT) {
-                at += c.length;
-                // Saturate as Java does: a position far past any real document must not grow without bound.
-                cursor = Math.min(MAX_COUNT, cursor + c.length);
+                if (base === position && !right) {
+                    break;
+                }
+                result += c.length;
             } else {
-                cursor -= Math.min(c.length, cursor - at);
+                if (position < base + c.length) {
+                    return Math.min(MAX_COUNT, result); // inside the deleted text
+                }
+                base += c.length;
             }
         }
-        return cursor;
+        // Saturate as Java does: a position far past any real document must not grow without bound.
+        return Math.min(MAX_COUNT, result + (position - base));
     }
 
     /** Both ends of selection ({anchor, head}) moved by transformPosition. */
@@ -548,9 +566,10 @@ class Walker {
 }
 
 /**
- * Builds a canonical TextOperation while appending components in document order: empty
- * components are dropped, neighbours of one kind merged, an insert moved in front of a
- * delete it follows, and a trailing retain dropped by build().
+ * Builds a TextOperation in normal form while appending components in document order:
+ * empty components are dropped, neighbours of one kind merged (never across another kind:
+ * inserts and deletes keep their order), and a trailing retain dropped by build() (but
+ * still counted in baseLength).
  */
 export class Builder {
     constructor() {
@@ -618,16 +637,7 @@ export class Builder {
         this._inserted = grow(this._inserted, insert.length);
         const items = this._items;
         const n = items.length;
-        if (n > 0 && items[n - 1].type === DELETE) {
-            // An insert goes before an adjacent delete; merge it with an insert before that.
-            if (n > 1 && items[n - 2].type === INSERT) {
-                items[n - 2] = concat(items[n - 2], insert);
-            } else {
-                const del = items[n - 1];
-                items[n - 1] = insert;
-                items.push(del);
-            }
-        } else if (n > 0 && items[n - 1].type === INSERT) {
+        if (n > 0 && items[n - 1].type === INSERT) {
             items[n - 1] = concat(items[n - 1], insert);
         } else {
             items.push(insert);
@@ -644,18 +654,16 @@ export class Builder {
         }
     }
 
-    /** The canonical operation built so far; the builder may go on being used. */
+    /** The operation built so far, in normal form; the builder may go on being used. */
     build() {
         let n = this._items.length;
-        let base = this._baseLength;
         if (n > 0 && this._items[n - 1].type === RETAIN) {
             n--;
-            base -= this._items[n].length;
         }
-        if (n === 0) {
+        if (n === 0 && this._baseLength === 0) {
             return TextOperation.NOOP;
         }
-        return new TextOperation(Object.freeze(this._items.slice(0, n)), base, this._inserted, this._deleted);
+        return new TextOperation(Object.freeze(this._items.slice(0, n)), this._baseLength, this._inserted, this._deleted);
     }
 }
 

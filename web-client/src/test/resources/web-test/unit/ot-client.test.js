@@ -40,7 +40,7 @@ test('a remote op is transformed against pending edits', () => {
     local = buffered.apply(local);
     client.applyLocal(buffered);
 
-    const theirs = TextOperation.splice(0, 1, 'J');
+    const theirs = TextOperation.fromJSON(['J', { d: 1 }]);
     server = theirs.apply(server);
     local = client.applyRemote(0, theirs).apply(local);
     assertEqual(local, 'J>ello!', 'the committed insert stays first at position 0');

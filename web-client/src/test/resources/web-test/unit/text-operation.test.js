@@ -67,7 +67,7 @@ function naiveApply(doc, items) {
     return out.concat(points.slice(at)).join('');
 }
 
-/** Why `op` is not canonical, or null. */
+/** Why `op` is not in normal form (ot-text-unicode's: inserts and deletes in any order), or null. */
 function canonicalViolation(json) {
     for (let k = 0; k < json.length; k++) {
         const kind = c => typeof c === 'number' ? 'retain' : typeof c === 'string' ? 'insert' : 'delete';
@@ -76,9 +76,6 @@ function canonicalViolation(json) {
         }
         if (k > 0 && kind(json[k]) === kind(json[k - 1])) {
             return `components ${k - 1} and ${k} are both ${kind(json[k])}s`;
-        }
-        if (k > 0 && kind(json[k]) === 'insert' && kind(json[k - 1]) === 'delete') {
-            return `insert ${k} follows a delete`;
         }
     }
     return typeof json[json.length - 1] === 'number' ? 'trailing retain' : null;
@@ -158,9 +155,33 @@ test('code points and UTF-16 indices convert at the edge', () => {
     assertEqual([0, 1, 2, 3].map(p => codePointToUtf16(text, p)), [0, 1, 3, 4], 'code point to UTF-16');
     assertEqual([0, 1, 3, 4].map(i => utf16ToCodePoint(text, i)), [0, 1, 2, 3], 'UTF-16 to code point');
     assertEqual(codePointToUtf16(text, 99), 4, 'clamped to the end');
-    assertEqual(TextOperation.spliceUtf16(text, 1, 2, '🎉').toJSON(), [1, '🎉', { d: 1 }], 'a UTF-16 splice in code points');
+    assertEqual(TextOperation.spliceUtf16(text, 1, 2, '🎉').toJSON(), [1, { d: 1 }, '🎉'], 'a UTF-16 splice in code points');
     const e = assertThrows(() => TextOperation.spliceUtf16(text, 2, 0, 'x'), InvalidOperationError, 'splitting a pair');
     assertEqual(e.message, 'UTF-16 index 2 splits a surrogate pair', 'message');
+});
+
+test('inserts and deletes keep their order, as in ot-text-unicode', () => {
+    assertEqual(TextOperation.fromJSON([1, { d: 1 }, 'X']).toJSON(), [1, { d: 1 }, 'X'], 'delete then insert');
+    assertEqual(TextOperation.fromJSON([1, 'X', { d: 1 }]).toJSON(), [1, 'X', { d: 1 }], 'insert then delete');
+    assertEqual(TextOperation.fromJSON([{ d: 1 }, 'x', 'y', { d: 1 }, { d: 1 }]).toJSON(), [{ d: 1 }, 'xy', { d: 2 }], 'neighbours merge');
+    // ot-text-unicode: transform([1,{d:1},"X"], [2,"Y"], "right") == [1,{d:1},1,"X"]; both sides end on "aYXc".
+    const replace = TextOperation.fromJSON([1, { d: 1 }, 'X']);
+    const insertY = TextOperation.fromJSON([2, 'Y']);
+    assertEqual(TextOperation.transform(replace, insertY, Side.RIGHT).toJSON(), [1, { d: 1 }, 1, 'X'], 'transform right');
+    assertEqual(TextOperation.transform(insertY, replace, Side.LEFT).apply(replace.apply('abc')), 'aYXc', 'the other side');
+});
+
+test('a trailing retain is dropped from the form but must still fit', () => {
+    const op = TextOperation.fromJSON([1, 'x', 3]);
+    assertEqual(op.toJSON(), [1, 'x'], 'normal form');
+    assertEqual(op.apply('abcd'), 'axbcd', 'fits');
+    const e = assertThrows(() => TextOperation.fromJSON([3]).apply('ab'), InvalidOperationError, '[3] on "ab"');
+    assertEqual(e.message, 'op retains past the end of a 2-code-point document: component 0 retains 3 from position 0');
+    assertThrows(() => TextOperation.fromJSON([2147483647]).apply('ab'), InvalidOperationError, '[2147483647]');
+    assertThrows(() => op.apply('abc'), InvalidOperationError, '[1, "x", 3] on "abc"');
+    assertThrows(() => TextOperation.invert(op, 'abc'), InvalidOperationError, 'invert');
+    assertEqual(TextOperation.fromJSON([2]).apply('ab'), 'ab', '[2] on "ab"');
+    assertEqual(TextOperation.fromJSON([]).apply('ab'), 'ab', 'the empty op');
 });
 
 test('errors say precisely what is wrong', () => {

@@ -13,16 +13,22 @@ import java.util.List;
  * splits a surrogate pair and means the same thing in every language that counts code
  * points (Java and JavaScript index UTF-16; convert at the edges, never here).
  *
- * <h2>Canonical form</h2>
- * Every {@code TextOperation} is canonical, so equal edits are {@code equals}:
+ * <h2>Normal form</h2>
+ * Every {@code TextOperation} is in ot-text-unicode's normal form, so equal edits are
+ * {@code equals} and write the same JSON as ot-text-unicode 4.0.0 does:
  * <ul>
  *   <li>no empty components;</li>
  *   <li>neighbours of one kind are merged;</li>
- *   <li>an insert is placed before an adjacent delete ({@code [{d:1}, "a"]} is stored as
- *       {@code ["a", {d:1}]}; both mean the same);</li>
- *   <li>no trailing retain: what is not mentioned is kept, so an operation applies to any
- *       document at least {@link #baseLength()} code points long.</li>
+ *   <li>no trailing retain: what is not mentioned is kept;</li>
+ *   <li>inserts and deletes keep the order they were given in. {@code [p, {d:n}, "x"]} and
+ *       {@code [p, "x", {d:n}]} give the same text but are different edits: against a
+ *       concurrent insert at {@code p + n} the first puts {@code "x"} after it, the second
+ *       before it. Reordering one into the other makes a peer that does not (ot-text-unicode)
+ *       end on another text.</li>
  * </ul>
+ * A trailing retain is dropped from the components but not forgotten:
+ * {@link #baseLength()} still counts it, so {@code [3]} does not fit {@code "ab"}. An
+ * operation applies to any document at least {@code baseLength()} code points long.
  * The wire form is the ot-text-unicode JSON array ({@code 3} retains three, {@code "hi"}
  * inserts, {@code {"d":2}} deletes two); see {@link io.coedit.ot.json.OpJson}.
  *
@@ -59,12 +65,12 @@ public final class TextOperation {
         return new Builder();
     }
 
-    /** The canonical operation of these components, in order (they need not be canonical). */
+    /** The operation of these components, in order, in normal form (they need not be). */
     public static TextOperation of(Component... components) {
         return of(Arrays.asList(components));
     }
 
-    /** The canonical operation of these components, in order (they need not be canonical). */
+    /** The operation of these components, in order, in normal form (they need not be). */
     public static TextOperation of(List<? extends Component> components) {
         Builder b = new Builder();
         for (Component c : components) {
@@ -85,15 +91,16 @@ public final class TextOperation {
 
     /**
      * Removes {@code deleteCount} code points at {@code position} and inserts {@code text}
-     * there: {@code Array.prototype.splice} measured in code points.
+     * there: {@code Array.prototype.splice} measured in code points, written as
+     * ot-text-unicode clients write a replace, {@code [position, {d: deleteCount}, text]}.
      */
     public static TextOperation splice(int position, int deleteCount, String text) {
         if (position < 0 || deleteCount < 0) {
             throw new IllegalArgumentException("splice position and delete count must not be negative, got "
                     + position + ", " + deleteCount);
         }
-        // Built directly: this is how every keystroke becomes an operation, and the
-        // canonical order [retain, insert, delete] is known without a builder.
+        // Built directly: this is how every keystroke becomes an operation, and its normal
+        // form [retain, delete, insert] is known without a builder.
         Insert insert = text.isEmpty() ? null : new Insert(text);
         if (insert == null && deleteCount == 0) {
             return NOOP;
@@ -103,11 +110,11 @@ public final class TextOperation {
         if (position > 0) {
             parts[k++] = new Retain(position);
         }
-        if (insert != null) {
-            parts[k++] = insert;
-        }
         if (deleteCount > 0) {
-            parts[k] = new Delete(deleteCount);
+            parts[k++] = new Delete(deleteCount);
+        }
+        if (insert != null) {
+            parts[k] = insert;
         }
         int base = position + deleteCount;
         if (base < 0) {
@@ -142,12 +149,12 @@ public final class TextOperation {
         }
     }
 
-    /** The components, canonical, as an unmodifiable list. */
+    /** The components, in normal form, as an unmodifiable list. */
     public List<Component> components() {
         return List.of(components);
     }
 
-    /** The canonical components themselves, for this package's loops; never modify. */
+    /** The components themselves, for this package's loops; never modify. */
     Component[] parts() {
         return components;
     }
@@ -158,8 +165,9 @@ public final class TextOperation {
     }
 
     /**
-     * The number of code points this operation walks over (retained plus deleted): the
-     * shortest document it applies to. Longer documents keep their tail unchanged.
+     * The number of code points this operation walks over (retained plus deleted, a
+     * trailing retain it was built with included): the shortest document it applies to.
+     * Longer documents keep their tail unchanged.
      */
     public int baseLength() {
         return baseLength;
@@ -225,7 +233,10 @@ public final class TextOperation {
             }
             position += c.length();
         }
-        throw new AssertionError("unreachable: base length " + baseLength + " > " + documentLength);
+        // What runs past the end is the trailing retain the normal form dropped.
+        throw new IllegalArgumentException("op retains past the end of a " + documentLength
+                + "-code-point document: component " + components.length + " retains " + (baseLength - position)
+                + " from position " + position);
     }
 
     /**
@@ -296,7 +307,10 @@ public final class TextOperation {
      * once; text {@code op} inserts inside a range {@code other} deletes survives.
      */
     public static TextOperation transform(TextOperation op, TextOperation other, Side side) {
-        if (op.isNoop() || other.isNoop()) {
+        if (op.isNoop()) {
+            return NOOP; // not op: a trailing retain it was given need not fit other's result
+        }
+        if (other.isNoop()) {
             return op;
         }
         boolean left = side == Side.LEFT;
@@ -373,32 +387,42 @@ public final class TextOperation {
 
     /**
      * Where a cursor at code point {@code position} is after this operation is applied. A
-     * cursor inside deleted text moves to where the deletion happened. At the exact spot of
-     * an insert, {@code LEFT} keeps the cursor before the inserted text and {@code RIGHT}
-     * puts it after, the same rule as {@link #transform} for a zero-length insert.
+     * cursor inside deleted text moves to where the deletion happened. Text inserted exactly
+     * at the cursor's gap (the gap an insert is written in: {@code [p, "x", {d:n}]} inserts
+     * in gap {@code p}, {@code [p, {d:n}, "x"]} in gap {@code p + n}) stays after the cursor
+     * with {@code LEFT} and goes before it with {@code RIGHT}, the same rule as
+     * {@link #transform} for a zero-length insert at the cursor. {@code LEFT} is
+     * ot-text-unicode's {@code transformPosition}.
      */
     public int transformPosition(int position, Side side) {
         if (position < 0) {
             throw new IllegalArgumentException("position must not be negative, got " + position);
         }
         boolean right = side == Side.RIGHT;
-        int cursor = position;
-        int at = 0; // position in the result reached so far
+        int base = 0; // position in this operation's document reached so far
+        long result = 0; // the same place in the result
         for (Component c : components) {
-            if (cursor < at || (cursor == at && !right)) {
-                break;
-            }
             if (c instanceof Retain r) {
-                at += r.count();
+                if (position < base + r.count()) {
+                    break;
+                }
+                base += r.count();
+                result += r.count();
             } else if (c instanceof Insert i) {
-                at += i.length();
-                // Saturate: a position far past any real document must not wrap negative.
-                cursor = (int) Math.min(Integer.MAX_VALUE, (long) cursor + i.length());
+                if (base == position && !right) {
+                    break;
+                }
+                result += i.length();
             } else {
-                cursor -= Math.min(((Delete) c).count(), cursor - at);
+                int n = ((Delete) c).count();
+                if (position < base + n) {
+                    return (int) Math.min(Integer.MAX_VALUE, result); // inside the deleted text
+                }
+                base += n;
             }
         }
-        return cursor;
+        // Saturate: a position far past any real document must not wrap negative.
+        return (int) Math.min(Integer.MAX_VALUE, result + (position - base));
     }
 
     /** Both ends of {@code selection} moved by {@link #transformPosition}. */
@@ -408,6 +432,11 @@ public final class TextOperation {
         return new Selection(anchor, head);
     }
 
+    /**
+     * Equal components: the same edit. A trailing retain that the normal form dropped does
+     * not count ({@code [3]} equals {@code []}, as both write {@code []}), though it still
+     * counts in {@link #baseLength()}.
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof TextOperation other && Arrays.equals(components, other.components);
@@ -519,9 +548,10 @@ public final class TextOperation {
     }
 
     /**
-     * Builds a canonical {@link TextOperation} while appending components in document
-     * order: empty components are dropped, neighbours of one kind merged, an insert moved in
-     * front of a delete it follows, and a trailing retain dropped by {@link #build()}.
+     * Builds a {@link TextOperation} in normal form while appending components in document
+     * order: empty components are dropped, neighbours of one kind merged (never across a
+     * component of another kind: inserts and deletes keep their order), and a trailing
+     * retain dropped by {@link #build()} (but still counted by {@link #baseLength()}).
      */
     public static final class Builder {
         private Component[] items;
@@ -597,16 +627,7 @@ public final class TextOperation {
 
         Builder insert(Insert insert) {
             inserted = grow(inserted, insert.length());
-            if (size > 0 && items[size - 1] instanceof Delete) {
-                // An insert goes before an adjacent delete; merge it with an insert before that.
-                if (size > 1 && items[size - 2] instanceof Insert prior) {
-                    items[size - 2] = concat(prior, insert);
-                } else {
-                    Component delete = items[size - 1];
-                    items[size - 1] = insert;
-                    push(delete);
-                }
-            } else if (size > 0 && items[size - 1] instanceof Insert prior) {
+            if (size > 0 && items[size - 1] instanceof Insert prior) {
                 items[size - 1] = concat(prior, insert);
             } else {
                 push(insert);
@@ -642,15 +663,16 @@ public final class TextOperation {
             items[size++] = c;
         }
 
-        /** The canonical operation built so far. The builder may be reused to keep appending. */
+        /** The operation built so far. The builder may be reused to keep appending. */
         public TextOperation build() {
             int n = size;
-            int base = baseLength;
-            if (n > 0 && items[n - 1] instanceof Retain last) {
+            if (n > 0 && items[n - 1] instanceof Retain) {
                 n--;
-                base -= last.count();
             }
-            return n == 0 ? NOOP : new TextOperation(Arrays.copyOf(items, n), base, inserted, deleted);
+            if (n == 0 && baseLength == 0) {
+                return NOOP;
+            }
+            return new TextOperation(n == 0 ? NO_COMPONENTS : Arrays.copyOf(items, n), baseLength, inserted, deleted);
         }
     }
 }

@@ -96,11 +96,13 @@ public final class ConformanceVectorsGenerator {
         apply("apply: a non-canonical op means the same as its canonical form", "abcdef",
                 op(1, 1, d(1), d(1), "X", "Y", 1), "abXYef");
 
-        // normalize: the canonical form a parser must return
+        // normalize: the normal form (ot-text-unicode's) a parser must return
         normalize("normalize: neighbours of one kind merge", op(1, 2, "a", "b", d(1), d(2)), op(3, "ab", d(3)));
-        normalize("normalize: an insert after a delete moves before it", op(d(2), "x"), op("x", d(2)));
-        normalize("normalize: inserts around a delete merge in front of it", op("a", d(1), "b"), op("ab", d(1)));
-        normalize("normalize: delete, insert, delete", op(d(1), "x", d(1)), op("x", d(2)));
+        normalize("normalize: an insert after a delete stays after it", op(d(2), "x"), op(d(2), "x"),
+                "[{d:2},\"x\"] and [\"x\",{d:2}] give one text but tie differently with a concurrent insert at 2");
+        normalize("normalize: inserts around a delete stay on their sides", op("a", d(1), "b"), op("a", d(1), "b"));
+        normalize("normalize: delete, insert, delete", op(d(1), "x", d(1)), op(d(1), "x", d(1)));
+        normalize("normalize: only neighbours merge", op(d(1), "x", "y", d(1), d(1), "z"), op(d(1), "xy", d(2), "z"));
         normalize("normalize: a trailing retain is dropped", op(2, "x", 3), op(2, "x"));
         normalize("normalize: only retains is the no-op", op(4, 1), op());
         normalize("normalize: the empty array is the no-op", op(), op());
@@ -170,12 +172,22 @@ public final class ConformanceVectorsGenerator {
         transform("transform: an insert before a combining mark whose letter is deleted", "e\u0301", op(1, "X"),
                 op(d(1)), Side.LEFT, op("X"));
         transform("transform: several edits each", "abcdefgh", op("1", 2, d(2), "2", 2, "3"),
-                op(1, d(2), "x", 3, d(1)), Side.LEFT, op("1", 2, "2", d(1), 2, "3"));
+                op(1, d(2), "x", 3, d(1)), Side.LEFT, op("1", 2, d(1), "2", 2, "3"));
+        transform("transform: delete then insert, against an insert at the end of the range, right", "abc",
+                op(1, d(1), "X"), op(2, "Y"), Side.RIGHT, op(1, d(1), 1, "X"),
+                "ot-text-unicode's answer: \"aYXc\". Moving X in front of the delete would give \"aXYc\"");
+        transform("transform: delete then insert, against an insert at the end of the range, left", "abc",
+                op(1, d(1), "X"), op(2, "Y"), Side.LEFT, op(1, d(1), "X"));
+        transform("transform: an insert at the end of the other's delete-then-insert, left", "abc", op(2, "Y"),
+                op(1, d(1), "X"), Side.LEFT, op(1, "Y"));
+        transform("transform: insert then delete, against an insert at the end of the range, right", "abc",
+                op(1, "X", d(1)), op(2, "Y"), Side.RIGHT, op(1, "X", d(1)));
 
         // invert(op, doc)
         invert("invert: an insert becomes a delete", "abc", op(1, "XY"), op(1, d(2)));
         invert("invert: a delete puts the text back", "a😀b", op(1, d(1)), op(1, "😀"));
-        invert("invert: a replace", "abc", op("X", d(2)), op("ab", d(1)));
+        invert("invert: a replace", "abc", op("X", d(2)), op(d(1), "ab"));
+        invert("invert: a delete-then-insert replace", "abc", op(d(2), "X"), op("ab", d(1)));
         invert("invert: the no-op", "abc", op(), op());
         invert("invert: delete everything", "e\u0301中", op(d(3)), op("e\u0301中"));
         invert("invert: several edits", "abcdef", op("X", 1, d(2), 2, "Y"), op(d(1), 1, "bc", 2, d(1)));
@@ -197,6 +209,12 @@ public final class ConformanceVectorsGenerator {
         position("position: at the start of a replaced range, right", "abcdef", op(1, "XY", d(3)), 1, Side.RIGHT,
                 3);
         position("position: at the end of a replaced range", "abcdef", op(1, "XY", d(3)), 4, Side.LEFT, 3);
+        position("position: inside a range deleted before an insert, right", "abcdef", op(1, d(3), "XY"), 2,
+                Side.RIGHT, 1);
+        position("position: at the end of a range deleted before an insert, left", "abcdef", op(1, d(3), "XY"), 4,
+                Side.LEFT, 1);
+        position("position: at the end of a range deleted before an insert, right", "abcdef", op(1, d(3), "XY"), 4,
+                Side.RIGHT, 3);
         position("position: past the end of the document", "abc", op(1, "X"), 10, Side.LEFT, 11);
         position("position: 0 with an insert at 0, left", "ab", op("X"), 0, Side.LEFT, 0);
         position("position: 0 with an insert at 0, right", "ab", op("X"), 0, Side.RIGHT, 1);
@@ -233,6 +251,9 @@ public final class ConformanceVectorsGenerator {
 
         // invalid for a document: well-formed, but applying must fail
         invalidApply("invalid: retain past the end", "abc", op(4, "x"), "retain-past-end");
+        invalidApply("invalid: a trailing retain past the end", "ab", op(3), "retain-past-end");
+        invalidApply("invalid: a trailing retain of 2^31-1", "ab", op(Integer.MAX_VALUE), "retain-past-end");
+        invalidApply("invalid: a trailing retain past the end after an insert", "abc", op(1, "x", 3), "retain-past-end");
         invalidApply("invalid: delete past the end", "abc", op(2, d(2)), "delete-past-end");
         invalidApply("invalid: delete on the empty document", "", op(d(1)), "delete-past-end");
         invalidApply("invalid: an astral character is one code point, not two", "😀", op(d(2)), "delete-past-end");
@@ -323,6 +344,11 @@ public final class ConformanceVectorsGenerator {
     }
 
     private void transform(String name, String doc, JsonArray op, JsonArray other, Side side, JsonArray expected) {
+        transform(name, doc, op, other, side, expected, null);
+    }
+
+    private void transform(String name, String doc, JsonArray op, JsonArray other, Side side, JsonArray expected,
+            String note) {
         JsonArray computed = JSON.toJsonTree(TextOperation.transform(OpCases.parse(op), OpCases.parse(other), side));
         expect(name, expected, computed);
         JsonObject c = newCase(name, "transform");
@@ -331,6 +357,9 @@ public final class ConformanceVectorsGenerator {
         c.add("other", other);
         c.addProperty("side", side == Side.LEFT ? "left" : "right");
         c.add("expected", computed);
+        if (note != null) {
+            c.addProperty("note", note);
+        }
         cases.add(c);
     }
 

@@ -50,7 +50,7 @@ class OtClientTest {
         client.applyLocal(buffered);
 
         // Meanwhile the server committed another client's edit at version 0.
-        TextOperation theirs = TextOperation.splice(0, 1, "J");
+        TextOperation theirs = TextOperation.of(Component.insert("J"), Component.delete(1));
         server = theirs.apply(server);
         TextOperation toApply = client.applyRemote(0, theirs);
         local = toApply.apply(local);

@@ -270,7 +270,7 @@ final class RandomOps {
         TextOperation fits = op(length);
         TextOperation.Builder b = TextOperation.builder();
         fits.components().forEach(b::append);
-        int over = length - fits.baseLength() + between(1, 3);
+        int over = length - ReferenceText.walkLength(fits.components()) + between(1, 3);
         if (chance(0.5)) {
             b.delete(over);
         } else {

@@ -22,9 +22,10 @@ import java.util.List;
  *       one side's inserts first where both insert into the same gap;</li>
  *   <li>{@link #transformPosition}: where a caret in a gap ends up.</li>
  * </ul>
- * Gaps are where an operation's inserts sit in its canonical form (an insert comes before
- * a delete it touches), so feed {@code op.components()} of a canonical operation to the
- * gap-based methods.
+ * Gaps are where an operation's inserts sit, in the order they are written: in
+ * {@code [p, {d:n}, "x"]} the insert is in gap {@code p + n}, in {@code [p, "x", {d:n}]}
+ * in gap {@code p}. The two give the same text but tie differently with a concurrent
+ * insert, which is why the normal form (ot-text-unicode's) never reorders them.
  */
 final class ReferenceText {
     private ReferenceText() {}
@@ -225,9 +226,10 @@ final class ReferenceText {
     }
 
     /**
-     * Why {@code components} are not in canonical form, or {@code null} if they are: no
-     * empty component, no two neighbours of one kind, no insert right after a delete, no
-     * trailing retain, and every insert's declared length equal to its code point count.
+     * Why {@code components} are not in normal form, or {@code null} if they are: no empty
+     * component, no two neighbours of one kind, no trailing retain, and every insert's
+     * declared length equal to its code point count. (Inserts and deletes may come in
+     * either order: the order is part of the edit.)
      */
     static String canonicalViolation(List<? extends Component> components) {
         for (int k = 0; k < components.size(); k++) {
@@ -252,9 +254,6 @@ final class ReferenceText {
                 if (prev.getClass() == c.getClass()) {
                     return "components " + (k - 1) + " and " + k + " are both " + c.getClass().getSimpleName()
                             + " and should be merged";
-                }
-                if (prev instanceof Delete && c instanceof Insert) {
-                    return "insert " + k + " follows delete " + (k - 1) + "; inserts go first";
                 }
             }
         }

@@ -69,7 +69,7 @@ class OtBridgeTest {
 
         @Test
         void invertRestoresTheDeletedText() {
-            assertEquals("[1,\"bc\",{\"d\":1}]", result("{\"cmd\":\"invert\",\"op\":[1,\"X\",{\"d\":2}],\"doc\":\"abcd\"}"));
+            assertEquals("[1,{\"d\":1},\"bc\"]", result("{\"cmd\":\"invert\",\"op\":[1,\"X\",{\"d\":2}],\"doc\":\"abcd\"}"));
         }
 
         @Test
@@ -87,9 +87,9 @@ class OtBridgeTest {
 
         @Test
         void nonCanonicalInputIsAccepted() {
-            // Delete before insert, split retains: read as canonical.
+            // Delete before insert (kept in that order), split retains: read in normal form.
             assertEquals("\"aXd\"", result("{\"cmd\":\"apply\",\"doc\":\"abcd\",\"op\":[1,{\"d\":2},\"X\"]}"));
-            assertEquals("[2,\"X\",{\"d\":1}]", result("{\"cmd\":\"compose\",\"a\":[1,1],\"b\":[2,{\"d\":1},\"X\"]}"));
+            assertEquals("[2,{\"d\":1},\"X\"]", result("{\"cmd\":\"compose\",\"a\":[1,1],\"b\":[2,{\"d\":1},\"X\"]}"));
         }
     }
 
@@ -111,7 +111,7 @@ class OtBridgeTest {
         void emojiInsertsAndDeletesRoundTrip() {
             assertEquals("[1,\"é🎉\",{\"d\":1}]",
                     result("{\"cmd\":\"compose\",\"a\":[1,\"é\"],\"b\":[2,\"🎉\",{\"d\":1}]}"));
-            assertEquals("[1,\"😀👍🏽\",{\"d\":1}]",
+            assertEquals("[1,{\"d\":1},\"😀👍🏽\"]",
                     result("{\"cmd\":\"invert\",\"op\":[1,\"z\",{\"d\":3}],\"doc\":\"a😀👍🏽\"}"));
         }
 

@@ -26,6 +26,6 @@ class TraceReplayTest {
                 "{\"startContent\":\"ab\",\"endContent\":\"\",\"txns\":[{\"patches\":[[2,0,\"😀\"],[1,5,\"x\"]]}]}"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TraceReplay.replay(trace));
         assertEquals("patch 1 [1, 5, \"x\"] does not apply: op deletes past the end of a 3-code-point document:"
-                + " component 2 deletes 5 from position 1", e.getMessage());
+                + " component 1 deletes 5 from position 1", e.getMessage());
     }
 }

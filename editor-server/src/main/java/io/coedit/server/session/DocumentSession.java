@@ -303,11 +303,16 @@ final class DocumentSession {
             return;
         }
         TextOperation transformed = op;
+        int length = text.length();
+        int lengthAtBase = length;
         for (StoredOp committed : history(baseVersion, version)) {
             transformed = TextOperation.transform(transformed, committed.op(), Side.RIGHT);
+            lengthAtBase -= committed.op().lengthChange();
         }
-        int length = text.length();
         try {
+            // The op must fit the document it was made on, a trailing retain included
+            // ([4] on "abc" is refused, not a no-op), even where transforming drops what overreaches.
+            op.resultLength(lengthAtBase);
             int after = transformed.resultLength(length);
             if (after > settings.maxDocumentCodePoints() && after > length) {
                 error(peer, ErrorCode.TOO_LARGE, "the document would have " + after + " code points, more than the limit of "

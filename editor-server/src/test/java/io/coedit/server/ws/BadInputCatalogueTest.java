@@ -231,6 +231,25 @@ class BadInputCatalogueTest {
     }
 
     @Test
+    void trailingRetainPastTheEndIsInvalidOp() throws Exception {
+        try (WsClient c = hello(WRITE_ALL)) {
+            c.open("cat");
+            // A trailing retain says nothing the op must do, but one past the end still
+            // says the sender has the wrong document: [4] on "abc" is refused, not a no-op.
+            c.send("{\"type\":\"op\",\"doc\":\"cat\",\"version\":1,\"seq\":1,\"op\":[4]}");
+            refused(c, "invalid_op", "cat", 1L);
+            c.send("{\"type\":\"op\",\"doc\":\"cat\",\"version\":1,\"seq\":2,\"op\":[2147483647]}");
+            refused(c, "invalid_op", "cat", 2L);
+            c.send("{\"type\":\"op\",\"doc\":\"cat\",\"version\":1,\"seq\":3,\"op\":[1,\"x\",3]}");
+            refused(c, "invalid_op", "cat", 3L);
+            // Checked against the document it was made on: version 0 was empty.
+            c.send("{\"type\":\"op\",\"doc\":\"cat\",\"version\":0,\"seq\":4,\"op\":[1]}");
+            refused(c, "invalid_op", "cat", 4L);
+        }
+        catUnchanged();
+    }
+
+    @Test
     void versionAhead() throws Exception {
         try (WsClient c = hello(WRITE_ALL)) {
             c.open("cat");

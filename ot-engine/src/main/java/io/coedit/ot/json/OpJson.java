@@ -25,8 +25,11 @@ import java.util.Map;
  * </pre>
  * An operation is an array whose items are a positive integer (retain that many code
  * points), a non-empty string (insert it) or an object {@code {"d": n}} with a positive
- * integer {@code n} (delete n code points). Writing always gives the canonical form;
- * reading accepts any well-formed array and returns it canonical.
+ * integer {@code n} (delete n code points). Writing always gives ot-text-unicode's normal
+ * form; reading accepts any well-formed array and returns it in normal form: neighbours of
+ * one kind merged, a trailing retain dropped (though the operation still only fits a
+ * document it reaches no further than), inserts and deletes in the order given. This is
+ * the boundary where an operation's text is checked; the engine trusts it afterwards.
  *
  * <p>Reading rejects, with an {@link IllegalArgumentException} naming the offending item:
  * anything but an array; an item of another type; counts that are zero, negative,

@@ -23,10 +23,28 @@ class OpJsonTest {
 
     @Test
     void readsAndCanonicalises() {
-        assertEquals(TextOperation.of(retain(3), insert("ab"), delete(3)),
+        assertEquals(TextOperation.of(retain(3), delete(1), insert("a"), delete(2), insert("b")),
                 json.parse("[1, 2, {\"d\": 1}, \"a\", {\"d\": 2}, \"b\", 4]"));
+        assertEquals("[3,{\"d\":3},\"ab\"]", json.toJson(json.parse("[1, 2, {\"d\": 1}, {\"d\": 2}, \"a\", \"b\"]")));
         assertEquals(TextOperation.NOOP, json.parse("[]"));
         assertEquals(TextOperation.of(retain(2)), json.parse("[2.0]"));
+    }
+
+    @Test
+    void keepsTheOrderOfInsertsAndDeletes() {
+        assertEquals("[1,{\"d\":1},\"X\"]", json.toJson(json.parse("[1,{\"d\":1},\"X\"]")));
+        assertEquals("[1,\"X\",{\"d\":1}]", json.toJson(json.parse("[1,\"X\",{\"d\":1}]")));
+    }
+
+    @Test
+    void aTrailingRetainIsDroppedFromTheFormButStillMustFit() {
+        TextOperation op = json.parse("[1,\"x\",3]");
+        assertEquals("[1,\"x\"]", json.toJson(op));
+        assertEquals("axbcd", op.apply("abcd"));
+        assertThrows(IllegalArgumentException.class, () -> op.apply("abc"));
+        assertThrows(IllegalArgumentException.class, () -> json.parse("[3]").apply("ab"));
+        assertThrows(IllegalArgumentException.class, () -> json.parse("[2147483647]").apply("ab"));
+        assertEquals("ab", json.parse("[2]").apply("ab"));
     }
 
     @Test
