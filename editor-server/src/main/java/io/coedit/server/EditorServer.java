@@ -20,8 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ConnectionProbe;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.nio.transport.TCPNIOServerConnection;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,6 +172,7 @@ public final class EditorServer implements AutoCloseable {
         // gateway's pings (and their pongs) keep from expiring on a live client.
         listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.limits.idleTimeout().toSeconds()));
         listener.registerAddOn(gateway.addOn());
+        countTcpConnections(listener, metrics);
         server.addListener(listener);
         server.getServerConfiguration().setHttpServerName("coedit");
         server.getServerConfiguration().setHttpServerVersion("");
@@ -184,6 +188,23 @@ public final class EditorServer implements AutoCloseable {
         gateway.serverAt(config.host, port);
         serving = true;
         return this;
+    }
+
+    /** Keeps {@code coedit_tcp_connections}: every accepted socket until it is really closed. */
+    private static void countTcpConnections(NetworkListener listener, ServerMetrics metrics) {
+        listener.getTransport().getConnectionMonitoringConfig().addProbes(new ConnectionProbe.Adapter() {
+            @Override
+            public void onAcceptEvent(Connection serverConnection, Connection clientConnection) {
+                metrics.tcpOpened();
+            }
+
+            @Override
+            public void onCloseEvent(Connection connection) {
+                if (!(connection instanceof TCPNIOServerConnection)) {
+                    metrics.tcpClosed();
+                }
+            }
+        });
     }
 
     /** The store behind {@code --data}: one line to change when another store is wanted. */

@@ -77,6 +77,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     /** Where whole frames are written, or null: then text goes through {@code sendText}. */
     private TyrusWebSocket rawSocket;
     private String remoteAddress = "?";
+    /** The TCP connection under the session, or null if unreachable (see {@link TcpSocket}). */
+    private TcpSocket tcp;
+    /** Set once the session is over and its socket has been handed to the gateway to let go. */
+    private final java.util.concurrent.atomic.AtomicBoolean socketLetGo = new java.util.concurrent.atomic.AtomicBoolean();
 
     // Who: written once by hello (on the connection's read thread), read by document threads.
     private volatile Access access;
@@ -119,6 +123,16 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         if (session instanceof TyrusSession t && t.getRemoteAddr() != null) {
             remoteAddress = t.getRemoteAddr();
         }
+        tcp = TcpSocket.of(session);
+        if (!gateway.admit(remoteAddress, tcp)) {
+            synchronized (this) {
+                state = State.DEAD;
+            }
+            log.info("refusing a connection from {}: it already holds {} or more", remoteAddress,
+                    gateway.limits.maxSessionsPerAddress());
+            closeSession(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many connections from this address"));
+            return;
+        }
         rawSocket = rawSocketOf(session);
         // Tyrus applies this to fragmented messages; whole frames are measured in onText.
         session.setMaxTextMessageBufferSize(gateway.limits.maxMessageBytes());
@@ -142,6 +156,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             queuedBytes = 0;
         }
         gateway.closed(this);
+        letSocketGo();
         log.debug("connection from {} closed: {}", remoteAddress, reason);
     }
 
@@ -488,6 +503,17 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             session.close(reason);
         } catch (IOException | RuntimeException e) {
             log.debug("closing the connection from {}: {}", remoteAddress, e.toString());
+        }
+        letSocketGo();
+    }
+
+    /**
+     * The session is over; its socket goes too, at the latest after the close grace, even if
+     * the client reads neither what was being written nor the close (see {@link TcpSocket}).
+     */
+    private void letSocketGo() {
+        if (socketLetGo.compareAndSet(false, true)) {
+            gateway.letGo(remoteAddress, tcp);
         }
     }
 
