@@ -73,6 +73,7 @@ public final class EditorServer implements AutoCloseable {
         private final List<String> allowedOrigins = new ArrayList<>();
         private ConnectionLimits limits = ConnectionLimits.defaults();
         private DocumentService.Settings settings = DocumentService.Settings.defaults();
+        private DocumentService.WorkLimits workLimits = DocumentService.WorkLimits.defaults();
         private DocumentStore store;
         private Clock clock = Clock.systemUTC();
 
@@ -122,6 +123,12 @@ public final class EditorServer implements AutoCloseable {
             return this;
         }
 
+        /** What one request may cost a document thread, and when document work counts as stalled. */
+        public Builder workLimits(DocumentService.WorkLimits workLimits) {
+            this.workLimits = Objects.requireNonNull(workLimits);
+            return this;
+        }
+
         /** A store to use instead of the one in {@link #dataDir}; the server closes it. */
         public Builder store(DocumentStore store) {
             this.store = store;
@@ -154,7 +161,7 @@ public final class EditorServer implements AutoCloseable {
         }
         Path data = config.dataDir.toAbsolutePath().normalize();
         store = config.store != null ? config.store : openStore(data);
-        service = new DocumentService(store, config.settings, config.clock);
+        service = new DocumentService(store, config.settings, config.workLimits, config.clock, null);
         ServerMetrics metrics = new ServerMetrics(service);
         auth = config.jwtSecret == null ? Authenticator.open() : Authenticator.jwt(config.jwtSecret);
         gateway = new WebSocketGateway(service, auth, new ProtocolCodec(Palette::colorOf), metrics, config.limits,

@@ -12,7 +12,9 @@ public enum ErrorCode {
     HISTORY_GONE,
     TOO_LARGE,
     RATE_LIMITED,
-    INTERNAL;
+    INTERNAL,
+    /** An op whose transform to the head would cost more than the limit; see {@code DocumentService.WorkLimits}. */
+    TOO_COSTLY;
 
     /** The code as it appears on the wire, e.g. {@code invalid_op}. */
     public String wire() {
