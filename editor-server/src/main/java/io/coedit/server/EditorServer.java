@@ -76,6 +76,7 @@ public final class EditorServer implements AutoCloseable {
         private DocumentService.WorkLimits workLimits = DocumentService.WorkLimits.defaults();
         private DocumentStore store;
         private Clock clock = Clock.systemUTC();
+        private Duration tokenClockSkew = Authenticator.DEFAULT_CLOCK_SKEW;
 
         private Builder() {}
 
@@ -135,6 +136,15 @@ public final class EditorServer implements AutoCloseable {
             return this;
         }
 
+        /** The clock skew allowed on a token's {@code exp} and {@code nbf}, in whole seconds; 30 s by default. */
+        public Builder tokenClockSkew(Duration skew) {
+            if (skew.isNegative()) {
+                throw new IllegalArgumentException("the clock skew must not be negative, got " + skew);
+            }
+            this.tokenClockSkew = skew;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock);
             return this;
@@ -163,7 +173,7 @@ public final class EditorServer implements AutoCloseable {
         store = config.store != null ? config.store : openStore(data);
         service = new DocumentService(store, config.settings, config.workLimits, config.clock, null);
         ServerMetrics metrics = new ServerMetrics(service);
-        auth = config.jwtSecret == null ? Authenticator.open() : Authenticator.jwt(config.jwtSecret);
+        auth = config.jwtSecret == null ? Authenticator.open() : Authenticator.jwt(config.jwtSecret, config.tokenClockSkew);
         gateway = new WebSocketGateway(service, auth, new ProtocolCodec(Palette::colorOf), metrics, config.limits,
                 config.allowedOrigins);
         http = new HttpApi(service, auth, metrics, () -> serving);

@@ -11,6 +11,7 @@ import io.jsonwebtoken.security.Keys;
 import io.jsonwebtoken.security.SignatureException;
 import io.jsonwebtoken.security.WeakKeyException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,22 +27,25 @@ import java.util.List;
  *   name   the display name (optional; else the name in hello, else sub)
  *   read   array of document patterns the user may read (optional)
  *   write  array of document patterns the user may edit, and so read (optional)
- *   exp, nbf  honoured when present (30 s of clock skew allowed)
+ *   exp, nbf  honoured when present (30 s of clock skew allowed); exp for the life of a connection
  * </pre>
  * A pattern is a document id, {@code "*"} for all, or a prefix ending in {@code *}.
  */
 public final class Authenticator {
-    private static final long CLOCK_SKEW_SECONDS = 30;
+    /** The clock skew allowed on {@code exp} and {@code nbf} unless configured. */
+    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 
     private final JwtParser parser; // null when open
+    private final Duration clockSkew;
 
-    private Authenticator(JwtParser parser) {
+    private Authenticator(JwtParser parser, Duration clockSkew) {
         this.parser = parser;
+        this.clockSkew = clockSkew;
     }
 
     /** No secret: everyone may edit everything. */
     public static Authenticator open() {
-        return new Authenticator(null);
+        return new Authenticator(null, DEFAULT_CLOCK_SKEW);
     }
 
     /**
@@ -50,12 +54,17 @@ public final class Authenticator {
      * @throws IllegalArgumentException if the secret is shorter than HS256 allows (32 bytes)
      */
     public static Authenticator jwt(String secret) {
+        return jwt(secret, DEFAULT_CLOCK_SKEW);
+    }
+
+    /** As {@link #jwt(String)}, allowing {@code clockSkew} (whole seconds) on {@code exp} and {@code nbf}. */
+    public static Authenticator jwt(String secret, Duration clockSkew) {
         byte[] key = secret.getBytes(StandardCharsets.UTF_8);
         try {
             return new Authenticator(Jwts.parser()
                     .verifyWith(Keys.hmacShaKeyFor(key))
-                    .clockSkewSeconds(CLOCK_SKEW_SECONDS)
-                    .build());
+                    .clockSkewSeconds(clockSkew.toSeconds())
+                    .build(), Duration.ofSeconds(clockSkew.toSeconds()));
         } catch (WeakKeyException e) {
             throw new IllegalArgumentException("the JWT secret has " + key.length
                     + " bytes; HS256 needs at least 32 (256 bits)");
@@ -107,7 +116,9 @@ public final class Authenticator {
         if (name != null && !(name instanceof String)) {
             throw new AuthenticationException("the token's \"name\" claim must be a string");
         }
-        return new Access(subject, (String) name, patterns(claims, "read"), patterns(claims, "write"));
+        java.util.Date exp = claims.getExpiration();
+        return new Access(subject, (String) name, patterns(claims, "read"), patterns(claims, "write"),
+                exp == null ? null : exp.toInstant().plus(clockSkew));
     }
 
     private static List<String> patterns(Claims claims, String claim) {

@@ -67,6 +67,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     static final int MAX_OPEN_DOCUMENTS = 256;
     /** A close that waits for queued frames (say, the error explaining it) waits this long at most. */
     private static final long CLOSE_DRAIN_MILLIS = 5_000;
+    /** The close code when the token expires (4000-4999: for applications; 401 as in HTTP). */
+    static final int TOKEN_EXPIRED = 4401;
     /** Tyrus's socket behind an endpoint's remote, for {@code sendRawFrame}; null if unreachable or turned off. */
     private static final Field TYRUS_SOCKET = sharedFramesField();
 
@@ -88,6 +90,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private volatile User user;
     private volatile boolean batched;
     private int failedHellos;
+    /** Ends the connection when its token expires; null if it does not. */
+    private volatile java.util.concurrent.ScheduledFuture<?> expiry;
 
     private final RateLimiter rate;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -155,6 +159,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             queue.clear();
             queuedBytes = 0;
         }
+        java.util.concurrent.ScheduledFuture<?> pendingExpiry = expiry;
+        if (pendingExpiry != null) {
+            pendingExpiry.cancel(false);
+        }
         gateway.closed(this);
         letSocketGo();
         log.debug("connection from {} closed: {}", remoteAddress, reason);
@@ -176,6 +184,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private void onText(String frame) {
         heard();
         if (isGone()) {
+            return;
+        }
+        if (expired()) {
+            expire(); // the timer has not got to it yet: nothing more is taken from this token
             return;
         }
         int bytes = utf8Length(frame, gateway.limits.maxMessageBytes());
@@ -266,6 +278,27 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         batched = hello.batch();
         access = granted; // last: publishes clientId, user and batched to the threads that check access
         enqueue(new OutgoingFrame(gateway.codec.welcome(id, user, batched)));
+        if (granted.expires() != null) {
+            long in = Math.max(0, granted.expires().toEpochMilli() - System.currentTimeMillis());
+            expiry = gateway.timer().schedule(this::expire, in, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether the token of this connection has expired (its {@code exp} plus the allowed skew has passed). */
+    private boolean expired() {
+        Access a = access;
+        return a != null && a.expires() != null && System.currentTimeMillis() >= a.expires().toEpochMilli();
+    }
+
+    /** The token expired: says so, then closes (4401); the client may connect again with a fresh token. */
+    private void expire() {
+        if (isGone()) {
+            return;
+        }
+        error(new ServerMessage.Error(ErrorCode.UNAUTHORIZED, "the token expired; connect again with a fresh token",
+                null, null));
+        closeAfterQueued(new CloseReason(CloseReason.CloseCodes.getCloseCode(TOKEN_EXPIRED), "token expired"),
+                "token_expired");
     }
 
     /** Takes one token from the rate limit, or answers rate_limited (and drops a client that keeps at it). */

@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
@@ -68,11 +69,14 @@ public final class WebSocketGateway implements AutoCloseable {
         this.metrics = metrics;
         this.limits = limits;
         this.origins = new OriginPolicy(allowedOrigins);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "coedit-ws-timer");
             t.setDaemon(true);
             return t;
         });
+        // A connection's token expiry is cancelled when it closes: let go of it then, not at exp.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
         AtomicInteger writerNumber = new AtomicInteger();
         this.writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "coedit-ws-writer-" + writerNumber.incrementAndGet());
