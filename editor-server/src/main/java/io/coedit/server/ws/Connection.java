@@ -281,6 +281,9 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         if (granted.expires() != null) {
             long in = Math.max(0, granted.expires().toEpochMilli() - System.currentTimeMillis());
             expiry = gateway.timer().schedule(this::expire, in, TimeUnit.MILLISECONDS);
+            if (isGone()) {
+                expiry.cancel(false); // closed meanwhile: onClose found nothing to cancel
+            }
         }
     }
 
