@@ -42,7 +42,8 @@ export class Connection extends EventTarget {
      * @param url the WebSocket URL, e.g. ws://host:8080/ws
      * @param options.clientId the id to ask for in hello (one this client had before), or null
      * @param options.name the display name to ask for
-     * @param options.token a JWT, for servers with a secret
+     * @param options.token a JWT, for servers with a secret, or a function giving the current one
+     *     (called at each connection: the server closes with 4401 when a token expires)
      * @param options.messagesPerSecond the pace for op, presence and chat (the server allows 100 by default)
      */
     constructor(url, { clientId = null, name = null, token = null, messagesPerSecond = 50 } = {}) {
@@ -154,8 +155,9 @@ export class Connection extends EventTarget {
             if (this.clientId) {
                 hello.clientId = this.clientId;
             }
-            if (this.token) {
-                hello.token = this.token;
+            const token = typeof this.token === 'function' ? this.token() : this.token;
+            if (token) {
+                hello.token = token;
             }
             if (this.name) {
                 hello.name = this.name;

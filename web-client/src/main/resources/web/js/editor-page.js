@@ -65,7 +65,9 @@ function main() {
         send: message => connection.send(message),
         pending: new PendingEdits(browserStorage(), docId),
     });
-    const connection = new Connection(socketUrl(), { clientId: doc.clientId, name: savedName(), token: token() });
+    // The token is read again at each connection: one that expired (the server closes 4401) may
+    // have been replaced meanwhile, e.g. by a fresh ?token= link opened in another tab.
+    const connection = new Connection(socketUrl(), { clientId: doc.clientId, name: savedName(), token });
 
     const textarea = document.getElementById('editor');
     const binding = new EditorBinding(textarea, doc);

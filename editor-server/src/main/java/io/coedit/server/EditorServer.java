@@ -20,8 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ConnectionProbe;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.nio.transport.TCPNIOServerConnection;
 import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +73,10 @@ public final class EditorServer implements AutoCloseable {
         private final List<String> allowedOrigins = new ArrayList<>();
         private ConnectionLimits limits = ConnectionLimits.defaults();
         private DocumentService.Settings settings = DocumentService.Settings.defaults();
+        private DocumentService.WorkLimits workLimits = DocumentService.WorkLimits.defaults();
         private DocumentStore store;
         private Clock clock = Clock.systemUTC();
+        private Duration tokenClockSkew = Authenticator.DEFAULT_CLOCK_SKEW;
 
         private Builder() {}
 
@@ -119,9 +124,24 @@ public final class EditorServer implements AutoCloseable {
             return this;
         }
 
+        /** What one request may cost a document thread, and when document work counts as stalled. */
+        public Builder workLimits(DocumentService.WorkLimits workLimits) {
+            this.workLimits = Objects.requireNonNull(workLimits);
+            return this;
+        }
+
         /** A store to use instead of the one in {@link #dataDir}; the server closes it. */
         public Builder store(DocumentStore store) {
             this.store = store;
+            return this;
+        }
+
+        /** The clock skew allowed on a token's {@code exp} and {@code nbf}, in whole seconds; 30 s by default. */
+        public Builder tokenClockSkew(Duration skew) {
+            if (skew.isNegative()) {
+                throw new IllegalArgumentException("the clock skew must not be negative, got " + skew);
+            }
+            this.tokenClockSkew = skew;
             return this;
         }
 
@@ -151,9 +171,9 @@ public final class EditorServer implements AutoCloseable {
         }
         Path data = config.dataDir.toAbsolutePath().normalize();
         store = config.store != null ? config.store : openStore(data);
-        service = new DocumentService(store, config.settings, config.clock);
+        service = new DocumentService(store, config.settings, config.workLimits, config.clock, null);
         ServerMetrics metrics = new ServerMetrics(service);
-        auth = config.jwtSecret == null ? Authenticator.open() : Authenticator.jwt(config.jwtSecret);
+        auth = config.jwtSecret == null ? Authenticator.open() : Authenticator.jwt(config.jwtSecret, config.tokenClockSkew);
         gateway = new WebSocketGateway(service, auth, new ProtocolCodec(Palette::colorOf), metrics, config.limits,
                 config.allowedOrigins);
         http = new HttpApi(service, auth, metrics, () -> serving);
@@ -169,6 +189,7 @@ public final class EditorServer implements AutoCloseable {
         // gateway's pings (and their pongs) keep from expiring on a live client.
         listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.limits.idleTimeout().toSeconds()));
         listener.registerAddOn(gateway.addOn());
+        countTcpConnections(listener, metrics);
         server.addListener(listener);
         server.getServerConfiguration().setHttpServerName("coedit");
         server.getServerConfiguration().setHttpServerVersion("");
@@ -184,6 +205,23 @@ public final class EditorServer implements AutoCloseable {
         gateway.serverAt(config.host, port);
         serving = true;
         return this;
+    }
+
+    /** Keeps {@code coedit_tcp_connections}: every accepted socket until it is really closed. */
+    private static void countTcpConnections(NetworkListener listener, ServerMetrics metrics) {
+        listener.getTransport().getConnectionMonitoringConfig().addProbes(new ConnectionProbe.Adapter() {
+            @Override
+            public void onAcceptEvent(Connection serverConnection, Connection clientConnection) {
+                metrics.tcpOpened();
+            }
+
+            @Override
+            public void onCloseEvent(Connection connection) {
+                if (!(connection instanceof TCPNIOServerConnection)) {
+                    metrics.tcpClosed();
+                }
+            }
+        });
     }
 
     /** The store behind {@code --data}: one line to change when another store is wanted. */

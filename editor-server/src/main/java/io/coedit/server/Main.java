@@ -85,6 +85,19 @@ public final class Main implements Callable<Integer> {
                     + "(env COEDIT_BATCH_WINDOW; default ${DEFAULT-VALUE}).")
     long batchWindowMillis;
 
+    @Option(names = "--max-transform-cost", defaultValue = "${env:COEDIT_MAX_TRANSFORM_COST:-"
+            + DocumentService.WorkLimits.DEFAULT_MAX_TRANSFORM_COST + "}", paramLabel = "N",
+            description = "Most work one op may cost: its components times the versions it is behind, plus the "
+                    + "components of the operations it is transformed past; a costlier op is refused with too_costly "
+                    + "(env COEDIT_MAX_TRANSFORM_COST; default ${DEFAULT-VALUE}).")
+    long maxTransformCost;
+
+    @Option(names = "--close-grace", defaultValue = "${env:COEDIT_CLOSE_GRACE:-2000}", paramLabel = "MILLIS",
+            description = "How long the socket of a connection the server closed may stay while the client reads "
+                    + "neither what is left nor the close; then it is cut. Until then it counts against "
+                    + "--max-sessions-per-address (env COEDIT_CLOSE_GRACE; default ${DEFAULT-VALUE}).")
+    long closeGraceMillis;
+
     public static void main(String[] args) {
         // Tyrus and Grizzly log through java.util.logging: send it to SLF4J like the rest.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -105,9 +118,10 @@ public final class Main implements Callable<Integer> {
                 .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins.stream()
                         .map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .limits(new ConnectionLimits(maxMessageBytes, maxOpsPerSecond, maxSessionsPerAddress, maxQueuedBytes,
-                        Duration.ofSeconds(idleTimeoutSeconds)))
+                        Duration.ofSeconds(idleTimeoutSeconds), Duration.ofMillis(closeGraceMillis)))
                 .documentSettings(DocumentService.Settings.defaults().withMaxDocumentCodePoints(maxDocumentCodePoints)
-                        .withBatchWindowMillis(batchWindowMillis));
+                        .withBatchWindowMillis(batchWindowMillis))
+                .workLimits(DocumentService.WorkLimits.defaults().withMaxTransformCost(maxTransformCost));
     }
 
     @Override

@@ -20,7 +20,7 @@ class MainTest {
         String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF);
         List<String> expected = List.of("--host", "--port", "--data", "--jwt-secret", "--allowed-origin",
                 "--max-message-bytes", "--max-document-code-points", "--max-ops-per-second",
-                "--max-sessions-per-address", "--max-queued-bytes", "--idle-timeout", "--batch-window");
+                "--max-sessions-per-address", "--max-queued-bytes", "--idle-timeout", "--batch-window", "--close-grace", "--max-transform-cost");
         for (CommandLine.Model.OptionSpec option : cli.getCommandSpec().options()) {
             if (option.usageHelp() || option.versionHelp()) {
                 continue;

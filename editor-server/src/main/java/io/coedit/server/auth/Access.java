@@ -20,12 +20,26 @@ public final class Access {
     private final String name;
     private final List<String> read;
     private final List<String> write;
+    private final java.time.Instant expires; // null: never
 
     Access(String subject, String name, List<String> read, List<String> write) {
+        this(subject, name, read, write, null);
+    }
+
+    Access(String subject, String name, List<String> read, List<String> write, java.time.Instant expires) {
         this.subject = subject;
         this.name = name;
         this.read = List.copyOf(read);
         this.write = List.copyOf(write);
+        this.expires = expires;
+    }
+
+    /**
+     * When this access ends: the token's {@code exp} plus the clock skew the server allows,
+     * or null if it does not end (no {@code exp}, or a server without tokens).
+     */
+    public java.time.Instant expires() {
+        return expires;
     }
 
     static Access guest() {

@@ -19,6 +19,7 @@ import io.jsonwebtoken.security.SignatureException;
 import io.jsonwebtoken.security.WeakKeyException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -37,27 +38,31 @@ import java.util.Locale;
  *          {@link DisplayName}'s rules like the name in hello
  *   read   array of document patterns the user may read (optional)
  *   write  array of document patterns the user may edit, and so read (optional)
- *   exp, nbf  honoured when present (30 s of clock skew allowed); 0 to the end of year 9999
+ *   exp, nbf  honoured when present (30 s of clock skew allowed); 0 to the end of year 9999;
+ *          exp for the life of a connection
  * </pre>
  * A token is at most {@value #MAX_TOKEN_CHARS} characters.
  * A pattern is a document id, {@code "*"} for all, or a prefix ending in {@code *}.
  */
 public final class Authenticator {
-    private static final long CLOCK_SKEW_SECONDS = 30;
+    /** The clock skew allowed on {@code exp} and {@code nbf} unless configured. */
+    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
     /** The longest token accepted, in characters (docs/PROTOCOL.md, Limits). */
     public static final int MAX_TOKEN_CHARS = 8_192;
     /** The latest time a token may name: the last second of year 9999, well inside what a date holds. */
     private static final long MAX_EPOCH_SECOND = 253_402_300_799L;
 
     private final JwtParser parser; // null when open
+    private final Duration clockSkew;
 
-    private Authenticator(JwtParser parser) {
+    private Authenticator(JwtParser parser, Duration clockSkew) {
         this.parser = parser;
+        this.clockSkew = clockSkew;
     }
 
     /** No secret: everyone may edit everything. */
     public static Authenticator open() {
-        return new Authenticator(null);
+        return new Authenticator(null, DEFAULT_CLOCK_SKEW);
     }
 
     /**
@@ -66,12 +71,17 @@ public final class Authenticator {
      * @throws IllegalArgumentException if the secret is shorter than HS256 allows (32 bytes)
      */
     public static Authenticator jwt(String secret) {
+        return jwt(secret, DEFAULT_CLOCK_SKEW);
+    }
+
+    /** As {@link #jwt(String)}, allowing {@code clockSkew} (whole seconds) on {@code exp} and {@code nbf}. */
+    public static Authenticator jwt(String secret, Duration clockSkew) {
         byte[] key = secret.getBytes(StandardCharsets.UTF_8);
         try {
             return new Authenticator(Jwts.parser()
                     .verifyWith(Keys.hmacShaKeyFor(key))
-                    .clockSkewSeconds(CLOCK_SKEW_SECONDS)
-                    .build());
+                    .clockSkewSeconds(clockSkew.toSeconds())
+                    .build(), Duration.ofSeconds(clockSkew.toSeconds()));
         } catch (WeakKeyException e) {
             throw new IllegalArgumentException("the JWT secret has " + key.length
                     + " bytes; HS256 needs at least 32 (256 bits)");
@@ -132,8 +142,9 @@ public final class Authenticator {
                 throw new AuthenticationException(ErrorCode.INVALID_NAME, "the token's \"name\" claim: " + e.getMessage());
             }
         }
+        java.util.Date exp = claims.getExpiration();
         return new Access(subject, shown == null || shown.isEmpty() ? null : shown, patterns(claims, "read"),
-                patterns(claims, "write"));
+                patterns(claims, "write"), exp == null ? null : exp.toInstant().plus(clockSkew));
     }
 
     /**

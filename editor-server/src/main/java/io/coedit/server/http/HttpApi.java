@@ -19,7 +19,7 @@ import org.glassfish.grizzly.http.server.ServerConfiguration;
  *   GET /api/docs                  documents: id, version, updated
  *   GET /api/docs/{id}             text and version; ?version=v for an older version
  *   GET /api/docs/{id}/ops         committed ops; ?from=&amp;to= (at most 1000 a request)
- *   GET /healthz                   200 while serving, 503 while shutting down
+ *   GET /healthz                   200 while serving, 503 while shutting down or while document work is stalled
  *   GET /metrics                   Prometheus text format
  * </pre>
  * {@code /api} takes the same tokens as the socket (as {@code Authorization: Bearer}) when
@@ -54,7 +54,7 @@ public final class HttpApi implements AutoCloseable {
         config.addHttpHandler(web, "/");
         config.addHttpHandler(new EditorPageHandler(HttpApi.class.getClassLoader()), "/d/*");
         config.addHttpHandler(new DocumentsHandler(service, auth, readers), "/api/*");
-        config.addHttpHandler(new HealthHandler(serving, metrics), "/healthz");
+        config.addHttpHandler(new HealthHandler(serving, metrics, service::stall), "/healthz");
         config.addHttpHandler(new MetricsHandler(metrics), "/metrics");
     }
 

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The server's meters, exposed at {@code GET /metrics} in the Prometheus text format:
  * <pre>
  *   coedit_connections                     open WebSocket connections
+ *   coedit_tcp_connections                 open TCP connections (HTTP and WebSocket, the server's side)
+ *   coedit_sockets_cut_total               sockets of closed connections cut after the close grace
  *   coedit_documents_open                  documents held in memory
  *   coedit_ops_committed_total             operations committed (durable)
  *   coedit_errors_total{code}              error messages sent, by protocol error code
@@ -34,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger tcpConnections = new AtomicInteger();
+    private final Counter socketsCut;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Timer ackLatency;
@@ -42,6 +46,11 @@ public final class ServerMetrics {
     public ServerMetrics(DocumentService service) {
         Gauge.builder("coedit.connections", connections, AtomicInteger::get)
                 .description("Open WebSocket connections").register(registry);
+        Gauge.builder("coedit.tcp.connections", tcpConnections, AtomicInteger::get)
+                .description("Open TCP connections, HTTP and WebSocket, as the server holds them").register(registry);
+        socketsCut = Counter.builder("coedit.sockets.cut")
+                .description("Sockets of closed connections cut after the close grace: the client read neither "
+                        + "what was left to write nor the close").register(registry);
         Gauge.builder("coedit.documents.open", service, DocumentService::loadedDocuments)
                 .description("Documents held in memory").register(registry);
         FunctionCounter.builder("coedit.ops.committed", service, DocumentService::committedOps)
@@ -89,6 +98,18 @@ public final class ServerMetrics {
 
     public int connections() {
         return connections.get();
+    }
+
+    public void tcpOpened() {
+        tcpConnections.incrementAndGet();
+    }
+
+    public void tcpClosed() {
+        tcpConnections.decrementAndGet();
+    }
+
+    public void socketCut() {
+        socketsCut.increment();
     }
 
     public void error(ErrorCode code) {

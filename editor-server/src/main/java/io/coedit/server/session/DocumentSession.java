@@ -302,11 +302,14 @@ final class DocumentSession {
                     + (version - baseVersion) + " operations behind the head: reload the document", seq);
             return;
         }
-        TextOperation transformed = op;
+        List<StoredOp> behind = history(baseVersion, version);
+        TextOperation transformed = transformAffordably(peer, op, behind, seq);
+        if (transformed == null) {
+            return;
+        }
         int length = text.length();
         int lengthAtBase = length;
-        for (StoredOp committed : history(baseVersion, version)) {
-            transformed = TextOperation.transform(transformed, committed.op(), Side.RIGHT);
+        for (StoredOp committed : behind) {
             lengthAtBase -= committed.op().lengthChange();
         }
         try {
@@ -340,6 +343,45 @@ final class DocumentSession {
                 barrier = true;
             }
         }
+    }
+
+    /**
+     * {@code op} transformed past {@code behind}, or null (the peer told {@code too_costly}) if
+     * that would walk more components than {@link DocumentService.WorkLimits#maxTransformCost()}.
+     * Each step walks the op as transformed so far plus the operation it passes, so the cost is
+     * known before any work (n × K + the components of the K operations) unless the op grows
+     * on the way; then the walk stops at the limit. Nothing is changed either way.
+     */
+    private TextOperation transformAffordably(Peer peer, TextOperation op, List<StoredOp> behind, long seq) {
+        if (behind.isEmpty()) {
+            return op;
+        }
+        long limit = service.maxTransformCost();
+        int components = op.components().size();
+        int[] sizes = new int[behind.size()];
+        long cost = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = behind.get(i).op().components().size();
+            cost += components + sizes[i];
+        }
+        TextOperation transformed = op;
+        long walked = 0;
+        for (int i = 0; i < sizes.length && cost <= limit; i++) {
+            walked += transformed.components().size() + sizes[i];
+            if (walked > limit) {
+                cost = walked + (long) (sizes.length - i - 1) * transformed.components().size();
+                break;
+            }
+            transformed = TextOperation.transform(transformed, behind.get(i).op(), Side.RIGHT);
+        }
+        if (cost > limit || walked > limit) {
+            error(peer, ErrorCode.TOO_COSTLY, "an op of " + components + " components based " + behind.size()
+                    + " versions behind the head costs at least " + Math.max(cost, walked) + " to transform, more than the "
+                    + "limit of " + limit + " (components times versions behind): base it on a newer version, or send it "
+                    + "in smaller parts", seq);
+            return null;
+        }
+        return transformed;
     }
 
     private void acknowledgeDuplicate(Peer peer, String clientId, long seq) {

@@ -13,7 +13,9 @@ public enum ErrorCode {
     TOO_LARGE,
     RATE_LIMITED,
     INTERNAL,
-    INVALID_NAME;
+    INVALID_NAME,
+    /** An op whose transform to the head would cost more than the limit; see {@code DocumentService.WorkLimits}. */
+    TOO_COSTLY;
 
     /** The code as it appears on the wire, e.g. {@code invalid_op}. */
     public String wire() {

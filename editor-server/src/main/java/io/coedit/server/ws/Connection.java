@@ -67,6 +67,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     static final int MAX_OPEN_DOCUMENTS = 256;
     /** A close that waits for queued frames (say, the error explaining it) waits this long at most. */
     private static final long CLOSE_DRAIN_MILLIS = 5_000;
+    /** The close code when the token expires (4000-4999: for applications; 401 as in HTTP). */
+    static final int TOKEN_EXPIRED = 4401;
     /** Tyrus's socket behind an endpoint's remote, for {@code sendRawFrame}; null if unreachable or turned off. */
     private static final Field TYRUS_SOCKET = sharedFramesField();
 
@@ -77,6 +79,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     /** Where whole frames are written, or null: then text goes through {@code sendText}. */
     private TyrusWebSocket rawSocket;
     private String remoteAddress = "?";
+    /** The TCP connection under the session, or null if unreachable (see {@link TcpSocket}). */
+    private TcpSocket tcp;
+    /** Set once the session is over and its socket has been handed to the gateway to let go. */
+    private final java.util.concurrent.atomic.AtomicBoolean socketLetGo = new java.util.concurrent.atomic.AtomicBoolean();
 
     // Who: written once by hello (on the connection's read thread), read by document threads.
     private volatile Access access;
@@ -84,6 +90,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private volatile User user;
     private volatile boolean batched;
     private int failedHellos;
+    /** Ends the connection when its token expires; null if it does not. */
+    private volatile java.util.concurrent.ScheduledFuture<?> expiry;
 
     private final RateLimiter rate;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -119,6 +127,16 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         if (session instanceof TyrusSession t && t.getRemoteAddr() != null) {
             remoteAddress = t.getRemoteAddr();
         }
+        tcp = TcpSocket.of(session);
+        if (!gateway.admit(remoteAddress, tcp)) {
+            synchronized (this) {
+                state = State.DEAD;
+            }
+            log.info("refusing a connection from {}: it already holds {} or more", remoteAddress,
+                    gateway.limits.maxSessionsPerAddress());
+            closeSession(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many connections from this address"));
+            return;
+        }
         rawSocket = rawSocketOf(session);
         // Tyrus applies this to fragmented messages; whole frames are measured in onText.
         session.setMaxTextMessageBufferSize(gateway.limits.maxMessageBytes());
@@ -141,7 +159,12 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             queue.clear();
             queuedBytes = 0;
         }
+        java.util.concurrent.ScheduledFuture<?> pendingExpiry = expiry;
+        if (pendingExpiry != null) {
+            pendingExpiry.cancel(false);
+        }
         gateway.closed(this);
+        letSocketGo();
         log.debug("connection from {} closed: {}", remoteAddress, reason);
     }
 
@@ -161,6 +184,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private void onText(String frame) {
         heard();
         if (isGone()) {
+            return;
+        }
+        if (expired()) {
+            expire(); // the timer has not got to it yet: nothing more is taken from this token
             return;
         }
         int bytes = utf8Length(frame, gateway.limits.maxMessageBytes());
@@ -258,6 +285,30 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         batched = hello.batch();
         access = granted; // last: publishes clientId, user and batched to the threads that check access
         enqueue(new OutgoingFrame(gateway.codec.welcome(id, user, batched)));
+        if (granted.expires() != null) {
+            long in = Math.max(0, granted.expires().toEpochMilli() - System.currentTimeMillis());
+            expiry = gateway.timer().schedule(this::expire, in, TimeUnit.MILLISECONDS);
+            if (isGone()) {
+                expiry.cancel(false); // closed meanwhile: onClose found nothing to cancel
+            }
+        }
+    }
+
+    /** Whether the token of this connection has expired (its {@code exp} plus the allowed skew has passed). */
+    private boolean expired() {
+        Access a = access;
+        return a != null && a.expires() != null && System.currentTimeMillis() >= a.expires().toEpochMilli();
+    }
+
+    /** The token expired: says so, then closes (4401); the client may connect again with a fresh token. */
+    private void expire() {
+        if (isGone()) {
+            return;
+        }
+        error(new ServerMessage.Error(ErrorCode.UNAUTHORIZED, "the token expired; connect again with a fresh token",
+                null, null));
+        closeAfterQueued(new CloseReason(CloseReason.CloseCodes.getCloseCode(TOKEN_EXPIRED), "token expired"),
+                "token_expired");
     }
 
     /** Takes one token from the rate limit, or answers rate_limited (and drops a client that keeps at it). */
@@ -495,6 +546,17 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             session.close(reason);
         } catch (IOException | RuntimeException e) {
             log.debug("closing the connection from {}: {}", remoteAddress, e.toString());
+        }
+        letSocketGo();
+    }
+
+    /**
+     * The session is over; its socket goes too, at the latest after the close grace, even if
+     * the client reads neither what was being written nor the close (see {@link TcpSocket}).
+     */
+    private void letSocketGo() {
+        if (socketLetGo.compareAndSet(false, true)) {
+            gateway.letGo(remoteAddress, tcp);
         }
     }
 

@@ -17,11 +17,14 @@ import org.glassfish.tyrus.spi.WebSocketEngine;
 final class EngineContainer extends TyrusServerContainer {
     private final TyrusWebSocketEngine engine;
 
-    EngineContainer(int incomingBufferSize, int maxSessionsPerAddress) {
+    /**
+     * Tyrus's own limit of sessions per remote address is not used: it counts a session down
+     * when it closes, while its socket may stay; the gateway counts sockets.
+     */
+    EngineContainer(int incomingBufferSize) {
         super(Set.<Class<?>>of());
         this.engine = TyrusWebSocketEngine.builder(this)
                 .incomingBufferSize(incomingBufferSize)
-                .maxSessionsPerRemoteAddr(maxSessionsPerAddress)
                 .build();
     }
 

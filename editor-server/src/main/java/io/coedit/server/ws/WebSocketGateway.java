@@ -9,12 +9,14 @@ import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
@@ -26,8 +28,10 @@ import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
  * per socket, each a {@link io.coedit.server.session.Peer} of the document service.
  *
  * <p>Also enforces what the endpoint itself cannot see: the Origin allow-list at the
- * handshake, sessions per remote address (Tyrus closes the extra ones with 1013), and a
- * timer that pings quiet clients and closes silent ones.
+ * handshake; sockets per remote address, counted from the upgrade until the TCP connection is
+ * really closed (extra ones are closed with 1013); the close grace, after which the socket of a
+ * closed connection is cut even if the client never read the close; and a timer that pings
+ * quiet clients and closes silent ones.
  */
 public final class WebSocketGateway implements AutoCloseable {
     public static final String PATH = "/ws";
@@ -39,6 +43,11 @@ public final class WebSocketGateway implements AutoCloseable {
     final ConnectionLimits limits;
     private final OriginPolicy origins;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /**
+     * WebSocket TCP sockets per remote address, from the upgrade until the socket is really
+     * closed: a connection the server has closed still counts while its socket is held.
+     */
+    private final Map<String, Integer> sockets = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     /**
      * Writes frames to the sockets. A broadcast hands each subscriber's frame to its connection
@@ -61,11 +70,14 @@ public final class WebSocketGateway implements AutoCloseable {
         this.metrics = metrics;
         this.limits = limits;
         this.origins = new OriginPolicy(allowedOrigins);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "coedit-ws-timer");
             t.setDaemon(true);
             return t;
         });
+        // A connection's token expiry is cancelled when it closes: let go of it then, not at exp.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
         AtomicInteger writerNumber = new AtomicInteger();
         this.writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "coedit-ws-writer-" + writerNumber.incrementAndGet());
@@ -81,7 +93,7 @@ public final class WebSocketGateway implements AutoCloseable {
         // FrameGuard refuses a frame over the limit from its header; Tyrus's buffer needs room
         // for one whole frame at the limit plus what follows it in the same read.
         int incoming = (int) Math.min(Integer.MAX_VALUE - 1, 2L * limits.maxMessageBytes() + 65_536);
-        EngineContainer container = new EngineContainer(incoming, limits.maxSessionsPerAddress());
+        EngineContainer container = new EngineContainer(incoming);
         ServerEndpointConfig config = ServerEndpointConfig.Builder.create(Connection.class, PATH)
                 .configurator(new ServerEndpointConfig.Configurator() {
                     @Override
@@ -163,6 +175,44 @@ public final class WebSocketGateway implements AutoCloseable {
     void opened(Connection c) {
         connections.add(c);
         metrics.connectionOpened();
+    }
+
+    /**
+     * Counts a new connection's socket against its address until the socket is closed; false
+     * if the address already held its limit (the socket counts all the same until it goes).
+     */
+    boolean admit(String address, TcpSocket tcp) {
+        int held = sockets.merge(address, 1, Integer::sum);
+        if (tcp != null) {
+            tcp.whenClosed(() -> release(address));
+        }
+        return held <= limits.maxSessionsPerAddress();
+    }
+
+    private void release(String address) {
+        sockets.computeIfPresent(address, (a, n) -> n > 1 ? n - 1 : null);
+    }
+
+    /**
+     * A connection's session is over: cuts its socket if the client has not closed it within
+     * the close grace. Without the socket (see {@link TcpSocket}) the count drops now.
+     */
+    void letGo(String address, TcpSocket tcp) {
+        if (tcp == null) {
+            release(address);
+            return;
+        }
+        Runnable cut = () -> {
+            if (tcp.isOpen()) {
+                metrics.socketCut();
+                tcp.cut();
+            }
+        };
+        try {
+            timer.schedule(cut, limits.closeGrace().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            cut.run(); // the gateway is closed: nothing is left to wait for
+        }
     }
 
     /** The connection is gone (or given up on); called again when its socket closes. */

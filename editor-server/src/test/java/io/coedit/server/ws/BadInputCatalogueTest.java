@@ -50,6 +50,7 @@ class BadInputCatalogueTest {
                 .store(failingFor("broken"))
                 .limits(ConnectionLimits.defaults().withMaxOpsPerSecond(5).withMaxMessageBytes(4096))
                 .documentSettings(DocumentService.Settings.defaults().withMaxCatchUp(2).withMaxDocumentCodePoints(40))
+                .workLimits(DocumentService.WorkLimits.defaults().withMaxTransformCost(20))
                 .build().start();
         ws = server.webSocketUri();
         try (WsClient w = hello(WRITE_ALL)) {
@@ -283,6 +284,27 @@ class BadInputCatalogueTest {
                 refused(back, "history_gone", "old", null);
                 assertEquals("zzz", back.open("old").get("text").getAsString(), "a reload still works");
             }
+        }
+        catUnchanged();
+    }
+
+    @Test
+    void tooCostly() throws Exception {
+        try (WsClient c = hello(WRITE_ALL)) {
+            c.open("dear");
+            c.send(op("dear", 0, 1, TextOperation.insert(0, "0123456789")));
+            c.expect("ack");
+            c.send(op("dear", 1, 2, TextOperation.insert(0, "z")));
+            c.expect("ack");
+            // 20 components based 1 version behind: 20 + 2 components to walk, over the limit of 20.
+            TextOperation.Builder b = TextOperation.builder();
+            for (int i = 0; i < 10; i++) {
+                b.retain(1).insert("y");
+            }
+            c.send(op("dear", 1, 3, b.build()));
+            JsonObject e = refused(c, "too_costly", "dear", 3L);
+            assertTrue(e.get("message").getAsString().contains("limit of 20"), e::toString);
+            assertEquals("z0123456789", server.service().text("dear", null).get().orElseThrow().text());
         }
         catUnchanged();
     }

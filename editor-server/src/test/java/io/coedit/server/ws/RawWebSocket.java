@@ -37,9 +37,20 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Connects with a small receive buffer, so that not reading soon stops the server's writes. */
     public RawWebSocket(URI uri, int receiveBuffer) throws IOException {
+        this(uri, receiveBuffer, null);
+    }
+
+    /**
+     * Connects from the local address {@code from} (null: any), e.g. 127.0.0.2, which the
+     * server sees as another remote address than the test's other clients on 127.0.0.1.
+     */
+    public RawWebSocket(URI uri, int receiveBuffer, java.net.InetAddress from) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
+        }
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
         }
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
         socket.setSoTimeout(10_000);
@@ -149,6 +160,26 @@ public final class RawWebSocket implements AutoCloseable {
         byte[] payload = new byte[(int) length];
         in.readFully(payload);
         return new Frame(first & 0x0f, payload);
+    }
+
+    /**
+     * The next text frame's text; a close frame is returned as {@code "close <code>"}, the end
+     * of the stream as {@code "end"}. Pings are skipped.
+     */
+    public String nextMessage() throws IOException {
+        try {
+            while (true) {
+                Frame f = read();
+                if (f.opcode() == 1) {
+                    return f.text();
+                }
+                if (f.opcode() == 8) {
+                    return "close " + f.closeCode();
+                }
+            }
+        } catch (java.io.EOFException | java.net.SocketException e) {
+            return "end";
+        }
     }
 
     /** Reads until a close frame or the end of the stream; the close code, or -1 if the socket just ended. */
