@@ -47,6 +47,10 @@ final class EditorWindow implements AutoCloseable {
         HeadlessChromium browser = HeadlessChromium.start();
         EditorWindow window = new EditorWindow(browser, name);
         try {
+            // Each window is the one its person looks at: without this, a page of a headless
+            // Chromium has no focus until the driver's first keys, and those then put the
+            // caret at the end of the text, wherever placeCaret had put it.
+            browser.driver().executeCdpCommand("Emulation.setFocusEmulationEnabled", Map.of("enabled", true));
             browser.driver().get(server.resolve("/").toString());
             window.js("localStorage.setItem('coedit:name', arguments[0])", name);
             browser.driver().get(server.resolve(path).toString());
@@ -143,10 +147,29 @@ final class EditorWindow implements AutoCloseable {
         return driver.findElement(By.id("editor"));
     }
 
-    /** Types at the caret, key by key. */
+    /**
+     * Types at the caret: characters of the Basic Multilingual Plane key by key; astral ones
+     * (emoji) as an emoji picker or input method enters them, one text insertion each
+     * (ChromeDriver refuses astral characters as keys). Both reach the page as the browser's
+     * own beforeinput and input events.
+     */
     void type(String text) {
         focusEditor();
-        editor().sendKeys(text);
+        StringBuilder keys = new StringBuilder();
+        text.codePoints().forEach(c -> {
+            if (Character.isBmpCodePoint(c)) {
+                keys.append((char) c);
+            } else {
+                if (!keys.isEmpty()) {
+                    editor().sendKeys(keys.toString());
+                    keys.setLength(0);
+                }
+                driver.executeCdpCommand("Input.insertText", Map.of("text", Character.toString(c)));
+            }
+        });
+        if (!keys.isEmpty()) {
+            editor().sendKeys(keys.toString());
+        }
     }
 
     /** Puts the caret at a code point position (focusing the editor, as a click would). */
