@@ -10,6 +10,8 @@ import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
+import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.memory.MemoryManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +37,24 @@ final class Reply {
     private final byte[] body;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
-    private Reply(int status, String contentType, String body) {
+    private Reply(int status, String contentType, byte[] body) {
         this.status = status;
         this.contentType = contentType;
-        this.body = body.getBytes(StandardCharsets.UTF_8);
+        this.body = body;
     }
 
+    /** A text, sent as UTF-8. */
     static Reply of(int status, String contentType, String body) {
+        return new Reply(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Bytes as they are (a file); {@code contentType} names their charset if they are text. */
+    static Reply bytes(int status, String contentType, byte[] body) {
         return new Reply(status, contentType, body);
     }
 
     static Reply json(int status, JsonObject body) {
-        return new Reply(status, "application/json", body.toString());
+        return of(status, "application/json", body.toString());
     }
 
     /** An error: {@code {"code", "message"}}, the same shape on every route. */
@@ -109,7 +117,9 @@ final class Reply {
                 public void onWritePossible() throws IOException {
                     try {
                         if (response.getRequest().getMethod() != Method.HEAD) {
-                            response.getOutputStream().write(body); // taken whole: Grizzly said it may write without blocking
+                            // Handed over whole, as a buffer of its own (never reused, so never copied);
+                            // Grizzly said this write may go without blocking.
+                            response.getOutputBuffer().writeBuffer(Buffers.wrap(MemoryManager.DEFAULT_MEMORY_MANAGER, body));
                         }
                     } finally {
                         response.resume();
@@ -139,7 +149,9 @@ final class Reply {
     private void prepare(Response response) {
         response.setStatus(status);
         response.setContentType(contentType);
-        response.setCharacterEncoding("UTF-8");
+        if (!contentType.contains("charset") && (contentType.startsWith("text/") || contentType.endsWith("json") || contentType.endsWith("javascript"))) {
+            response.setCharacterEncoding("UTF-8");
+        }
         response.setHeader("Cache-Control", "no-store");
         headers.forEach(response::setHeader);
         response.setContentLength(body.length);
