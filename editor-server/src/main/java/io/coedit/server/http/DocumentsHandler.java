@@ -10,6 +10,7 @@ import io.coedit.server.protocol.ProtocolCodec;
 import io.coedit.server.session.DocumentService;
 import io.coedit.server.store.DocumentSummary;
 import io.coedit.server.store.StoredOp;
+import java.io.CharConversionException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -70,7 +71,12 @@ final class DocumentsHandler extends HttpHandler {
     }
 
     private CompletableFuture<JsonObject> route(Request request) {
-        String path = request.getRequestURI();
+        String path;
+        try {
+            path = request.getDecodedRequestURI(); // RequestGuard refused what does not decode
+        } catch (CharConversionException e) {
+            throw new Refusal(400, "bad_path", "malformed path: " + e.getMessage());
+        }
         String[] parts = path.substring(1).split("/", -1); // "api", "docs", id, "ops"
         if (parts.length < 2 || !parts[1].equals("docs") || parts.length > 4 || (parts.length == 4 && !parts[3].equals("ops"))) {
             throw new Refusal(404, "not_found", "no such resource: " + path);
@@ -93,7 +99,7 @@ final class DocumentsHandler extends HttpHandler {
             Long version = number(request, "version");
             return service.text(doc, version).thenApply(text -> {
                 if (text.isEmpty()) {
-                    throw new Refusal(404, "not_found", "document " + doc + " has no version " + version);
+                    throw new Refusal(404, "not_found", "document " + doc + " has no version " + version + ": that is beyond its head");
                 }
                 JsonObject json = new JsonObject();
                 json.addProperty("id", doc);

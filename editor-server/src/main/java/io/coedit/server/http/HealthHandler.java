@@ -23,6 +23,9 @@ final class HealthHandler extends HttpHandler {
 
     @Override
     public void service(Request request, Response response) {
+        if (Reply.refusedUnlessGetOrHead(request, response)) {
+            return;
+        }
         boolean up = serving.getAsBoolean();
         JsonObject body = new JsonObject();
         body.addProperty("status", up ? "ok" : "stopping");

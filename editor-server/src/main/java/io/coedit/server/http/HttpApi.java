@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
+import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.ServerConfiguration;
 
 /**
@@ -49,13 +49,20 @@ public final class HttpApi implements AutoCloseable {
 
     /** Maps every handler on {@code config}. */
     public void install(ServerConfiguration config) {
-        CLStaticHttpHandler web = new CLStaticHttpHandler(HttpApi.class.getClassLoader(), "/web/");
-        web.setFileCacheEnabled(false); // the classpath does not change; Grizzly's cache only adds memory
-        config.addHttpHandler(web, "/");
+        config.addHttpHandler(new WebClientFiles(HttpApi.class.getClassLoader()), "/");
         config.addHttpHandler(new EditorPageHandler(HttpApi.class.getClassLoader()), "/d/*");
         config.addHttpHandler(new DocumentsHandler(service, auth, readers), "/api/*");
         config.addHttpHandler(new HealthHandler(serving, metrics), "/healthz");
         config.addHttpHandler(new MetricsHandler(metrics), "/metrics");
+    }
+
+    /**
+     * What must sit in the listener's filter chain: JSON errors (400) for a malformed path or an
+     * oversized request head, which Grizzly otherwise answers before any handler (500 or 400
+     * with an empty body). Register it on the listener before the server starts.
+     */
+    public AddOn addOn() {
+        return new RequestGuard();
     }
 
     @Override
