@@ -22,6 +22,9 @@ import org.glassfish.grizzly.http.server.ServerConfiguration;
  *   GET /healthz                   200 while serving, 503 while shutting down
  *   GET /metrics                   Prometheus text format
  * </pre>
+ * Every route answers GET and HEAD (the same status and headers, no body), other methods
+ * 405; errors are JSON {@code {"code", "message"}} everywhere, malformed requests included
+ * ({@link RequestGuard}); every answer is exact UTF-8 with its length ({@link Reply}).
  * {@code /api} takes the same tokens as the socket (as {@code Authorization: Bearer}) when
  * the server has a secret. Database reads run on a small pool of their own, with the
  * Grizzly response suspended meanwhile: Grizzly's threads never wait on the store.

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * query with bad percent-encoding: 400 {@code bad_path}. Grizzly's handler chain decodes the
  * path before it picks a handler and answered these with 500 and an empty body.
  * <li>a request head over 8,192 bytes or with more than 100 header fields: 400
- * {@code header_too_large}; any other malformed head: 400 {@code bad_request}. Grizzly's
+ * {@code header_too_large}; any other malformed head or body framing: 400 {@code bad_request}
+ * (505 for an HTTP version other than 1.0 and 1.1). Grizzly's
  * HTTP codec refuses these itself, before any filter after it runs, with 400 and an empty
  * body; its codec is replaced by one that gives the same answer a JSON body.
  * </ul>
@@ -216,8 +217,18 @@ final class RequestGuard implements AddOn {
         }
 
         @Override
+        protected void onHttpContentError(HttpHeader header, FilterChainContext ctx, Throwable t) throws IOException {
+            header.getAttributes().setAttribute(REFUSAL, errorBody("bad_request", "malformed request body framing"));
+            log.debug("HTTP request body refused: {}", t.toString());
+            super.onHttpContentError(header, ctx, t);
+        }
+
+        @Override
         protected HttpContent customizeErrorResponse(HttpResponsePacket response) {
             Object body = response.getRequest() == null ? null : response.getRequest().getAttributes().getAttribute(REFUSAL);
+            if (response.getStatus() == 505) {
+                body = errorBody("bad_request", "HTTP version not supported: only HTTP/1.0 and HTTP/1.1");
+            }
             if (!(body instanceof byte[] bytes)) {
                 return super.customizeErrorResponse(response);
             }

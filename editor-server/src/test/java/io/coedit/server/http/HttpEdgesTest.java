@@ -160,6 +160,10 @@ class HttpEdgesTest {
         assertError(400, "header_too_large", line, "a 20 KB request line");
         RawHttp.Answer many = RawHttp.send(base, "GET", "/api/docs", manyHeaders());
         assertError(400, "header_too_large", many, "many small headers");
+        // Other malformed heads get the same JSON shape.
+        assertError(400, "bad_request", RawHttp.send(base, "GET", "/healthz", "Content-Length: abc"), "a malformed length");
+        // (the request line ends early, and the version RawHttp appends becomes a header's value)
+        assertError(505, "bad_request", RawHttp.send(base, "GET", "/healthz HTTP/9.9\r\nX-Old:"), "HTTP/9.9");
         assertEquals(200, RawHttp.send(base, "GET", "/healthz").status(), "still serving");
     }
 
