@@ -189,6 +189,7 @@ public final class EditorServer implements AutoCloseable {
         // gateway's pings (and their pongs) keep from expiring on a live client.
         listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.limits.idleTimeout().toSeconds()));
         listener.registerAddOn(gateway.addOn());
+        listener.registerAddOn(http.addOn());
         countTcpConnections(listener, metrics);
         server.addListener(listener);
         server.getServerConfiguration().setHttpServerName("coedit");

@@ -10,7 +10,7 @@ import io.coedit.server.protocol.ProtocolCodec;
 import io.coedit.server.session.DocumentService;
 import io.coedit.server.store.DocumentSummary;
 import io.coedit.server.store.StoredOp;
-import java.io.IOException;
+import java.io.CharConversionException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -50,20 +50,16 @@ final class DocumentsHandler extends HttpHandler {
     }
 
     @Override
-    public void service(Request request, Response response) throws Exception {
+    public void service(Request request, Response response) {
         CompletableFuture<JsonObject> answer = answer(request);
         if (answer.isDone()) {
-            respond(response, answer);
+            reply(answer).send(response);
             return;
         }
+        // The JSON is built and encoded on the store pool, never on a document's thread, and
+        // written by Grizzly's thread for the connection.
         response.suspend();
-        answer.whenComplete((body, failure) -> {
-            try {
-                respond(response, answer);
-            } finally {
-                response.resume();
-            }
-        });
+        answer.whenCompleteAsync((body, failure) -> reply(answer).sendSuspended(request, response), readers);
     }
 
     private CompletableFuture<JsonObject> answer(Request request) {
@@ -75,13 +71,18 @@ final class DocumentsHandler extends HttpHandler {
     }
 
     private CompletableFuture<JsonObject> route(Request request) {
-        String path = request.getRequestURI();
+        String path;
+        try {
+            path = request.getDecodedRequestURI(); // RequestGuard refused what does not decode
+        } catch (CharConversionException e) {
+            throw new Refusal(400, "bad_path", "malformed path: " + e.getMessage());
+        }
         String[] parts = path.substring(1).split("/", -1); // "api", "docs", id, "ops"
         if (parts.length < 2 || !parts[1].equals("docs") || parts.length > 4 || (parts.length == 4 && !parts[3].equals("ops"))) {
             throw new Refusal(404, "not_found", "no such resource: " + path);
         }
-        if (request.getMethod() != Method.GET) {
-            throw new Refusal(405, "method_not_allowed", "only GET is supported here");
+        if (request.getMethod() != Method.GET && request.getMethod() != Method.HEAD) {
+            throw new Refusal(405, "method_not_allowed", request.getMethod() + " is not allowed here: only GET and HEAD");
         }
         Access access = authenticate(request);
         if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
@@ -98,7 +99,7 @@ final class DocumentsHandler extends HttpHandler {
             Long version = number(request, "version");
             return service.text(doc, version).thenApply(text -> {
                 if (text.isEmpty()) {
-                    throw new Refusal(404, "not_found", "document " + doc + " has no version " + version);
+                    throw new Refusal(404, "not_found", "document " + doc + " has no version " + version + ": that is beyond its head");
                 }
                 JsonObject json = new JsonObject();
                 json.addProperty("id", doc);
@@ -186,43 +187,28 @@ final class DocumentsHandler extends HttpHandler {
         throw new Refusal(400, "bad_request", "\"" + name + "\" must be a non-negative integer, got \"" + value + "\"");
     }
 
-    private static void respond(Response response, CompletableFuture<JsonObject> answer) {
-        int status = 200;
-        JsonObject body;
+    private static Reply reply(CompletableFuture<JsonObject> answer) {
         try {
-            body = answer.join();
+            return Reply.json(200, answer.join());
         } catch (RuntimeException e) {
             Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-            body = new JsonObject();
             if (cause instanceof Refusal r) {
-                status = r.status;
-                body.addProperty("code", r.code);
-                body.addProperty("message", r.getMessage());
-                if (status == 401) {
-                    response.setHeader("WWW-Authenticate", "Bearer");
+                Reply reply = Reply.error(r.status, r.code, r.getMessage());
+                if (r.status == 401) {
+                    reply.header("WWW-Authenticate", "Bearer");
                 }
-                if (status == 405) {
-                    response.setHeader("Allow", "GET");
+                if (r.status == 405) {
+                    reply.header("Allow", "GET, HEAD");
                 }
-            } else {
-                log.error("HTTP API request failed", cause);
-                status = 500;
-                body.addProperty("code", "internal");
-                body.addProperty("message", "the server failed to answer");
+                return reply;
             }
+            log.error("HTTP API request failed", cause);
+            return Reply.error(500, "internal", "the server failed to answer");
         }
-        write(response, status, "application/json", body.toString());
     }
 
+    /** Answers now, from the request's own thread; see {@link Reply}. */
     static void write(Response response, int status, String contentType, String body) {
-        response.setStatus(status);
-        response.setContentType(contentType);
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        try {
-            response.getWriter().write(body);
-        } catch (IOException e) {
-            log.debug("HTTP client went away: {}", e.toString());
-        }
+        Reply.of(status, contentType, body).send(response);
     }
 }

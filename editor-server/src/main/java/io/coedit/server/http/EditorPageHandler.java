@@ -3,7 +3,6 @@ package io.coedit.server.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
@@ -25,22 +24,14 @@ final class EditorPageHandler extends HttpHandler {
     }
 
     @Override
-    public void service(Request request, Response response) throws IOException {
+    public void service(Request request, Response response) {
+        if (Reply.refusedUnlessGetOrHead(request, response)) {
+            return;
+        }
         if (page == null) {
-            response.sendError(404, "the web client is not installed");
+            Reply.error(404, "not_found", "the web client is not installed").send(response);
             return;
         }
-        if (request.getMethod() != Method.GET && request.getMethod() != Method.HEAD) {
-            response.setHeader("Allow", "GET, HEAD");
-            response.sendError(405);
-            return;
-        }
-        response.setContentType("text/html");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-cache");
-        response.setContentLength(page.length);
-        if (request.getMethod() == Method.GET) {
-            response.getOutputStream().write(page);
-        }
+        Reply.bytes(200, "text/html", page).header("Cache-Control", "no-cache").send(response);
     }
 }

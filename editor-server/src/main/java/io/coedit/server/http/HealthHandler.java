@@ -31,6 +31,9 @@ final class HealthHandler extends HttpHandler {
 
     @Override
     public void service(Request request, Response response) {
+        if (Reply.refusedUnlessGetOrHead(request, response)) {
+            return;
+        }
         boolean up = serving.getAsBoolean();
         Optional<String> stalled = up ? stall.get() : Optional.empty();
         JsonObject body = new JsonObject();

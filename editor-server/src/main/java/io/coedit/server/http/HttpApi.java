@@ -8,7 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.glassfish.grizzly.http.server.CLStaticHttpHandler;
+import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.ServerConfiguration;
 
 /**
@@ -22,6 +22,9 @@ import org.glassfish.grizzly.http.server.ServerConfiguration;
  *   GET /healthz                   200 while serving, 503 while shutting down or while document work is stalled
  *   GET /metrics                   Prometheus text format
  * </pre>
+ * Every route answers GET and HEAD (the same status and headers, no body), other methods
+ * 405; errors are JSON {@code {"code", "message"}} everywhere, malformed requests included
+ * ({@link RequestGuard}); every answer is exact UTF-8 with its length ({@link Reply}).
  * {@code /api} takes the same tokens as the socket (as {@code Authorization: Bearer}) when
  * the server has a secret. Database reads run on a small pool of their own, with the
  * Grizzly response suspended meanwhile: Grizzly's threads never wait on the store.
@@ -49,13 +52,20 @@ public final class HttpApi implements AutoCloseable {
 
     /** Maps every handler on {@code config}. */
     public void install(ServerConfiguration config) {
-        CLStaticHttpHandler web = new CLStaticHttpHandler(HttpApi.class.getClassLoader(), "/web/");
-        web.setFileCacheEnabled(false); // the classpath does not change; Grizzly's cache only adds memory
-        config.addHttpHandler(web, "/");
+        config.addHttpHandler(new WebClientFiles(HttpApi.class.getClassLoader()), "/");
         config.addHttpHandler(new EditorPageHandler(HttpApi.class.getClassLoader()), "/d/*");
         config.addHttpHandler(new DocumentsHandler(service, auth, readers), "/api/*");
         config.addHttpHandler(new HealthHandler(serving, metrics, service::stall), "/healthz");
         config.addHttpHandler(new MetricsHandler(metrics), "/metrics");
+    }
+
+    /**
+     * What must sit in the listener's filter chain: a JSON error (400) for a malformed path,
+     * which Grizzly otherwise answers before any handler with 500 and an empty body. Register it
+     * on the listener before the server starts.
+     */
+    public AddOn addOn() {
+        return new RequestGuard();
     }
 
     @Override

@@ -18,6 +18,9 @@ final class MetricsHandler extends HttpHandler {
 
     @Override
     public void service(Request request, Response response) {
+        if (Reply.refusedUnlessGetOrHead(request, response)) {
+            return;
+        }
         DocumentsHandler.write(response, 200, "text/plain; version=0.0.4", metrics.scrape());
     }
 }

@@ -367,12 +367,15 @@ public final class DocumentService implements AutoCloseable {
         return store.list();
     }
 
-    /** A document's text at {@code version} (the head if null); empty if that version does not exist. */
+    /**
+     * A document's text at {@code version} (the head if null); empty if that version does not
+     * exist. Every id names a document: one never written is at version 0, empty.
+     */
     public CompletableFuture<Optional<DocumentText>> text(String docId, Long version) {
         CompletableFuture<Optional<DocumentText>> result = new CompletableFuture<>();
         if (!documents.containsKey(docId) && store.headVersion(docId) == 0) {
             // Never written: answer without loading a session for an id someone made up.
-            result.complete(Optional.empty());
+            result.complete(version == null || version == 0 ? Optional.of(new DocumentText(docId, 0, "")) : Optional.empty());
             return result;
         }
         entry(docId).run(s -> s.textAt(version, t -> result.complete(Optional.ofNullable(t))));
