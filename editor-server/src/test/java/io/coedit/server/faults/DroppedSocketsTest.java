@@ -130,17 +130,30 @@ class DroppedSocketsTest {
     @Test
     void aDroppedSocketStillHeldCountsAgainstItsAddress() throws Exception {
         InetAddress stuckAddress = InetAddress.getByName("127.0.0.2");
-        // A grace far longer than the test: the dropped sockets stay until the end.
+        // A grace far longer than the test: the dropped sockets stay until the end. A queue cap
+        // with room for the opened frame (6 MB counted) and the presences of those who join or
+        // leave after it, but not for the edits: a client is dropped only once its opened frame
+        // is in its socket (see below).
         EditorServer server = EditorServer.builder().port(0).dataDir(data)
-                .limits(limits().withCloseGrace(Duration.ofMinutes(5))).build().start();
+                .limits(limits().withCloseGrace(Duration.ofMinutes(5)).withMaxQueuedBytes(7 << 20)).build().start();
         List<RawWebSocket> stuck = new ArrayList<>();
         try (WsClient writer = WsClient.hello(server.webSocketUri(), null, null, "Wes")) {
             long version = bigDocument(writer);
-            for (int i = 0; i < LIMIT; i++) {
+            // One fewer than the limit: beside their held sockets, one more client fits and the next does not.
+            int stuckClients = LIMIT - 1;
+            for (int i = 0; i < stuckClients; i++) {
                 RawWebSocket s = new RawWebSocket(server.webSocketUri(), 4096, stuckAddress);
                 stuck.add(s);
                 s.sendText("{\"type\":\"hello\"}");
                 s.sendText("{\"type\":\"open\",\"doc\":\"big\"}");
+                // It reads its welcome and the first bytes of its opened frame, then no more: the
+                // server has handed the whole frame to the socket, where it cannot all fit, so the
+                // close of a later drop waits behind it. (Dropped before that, as the presence of
+                // the next joiner could with a cap below the frame, the client's socket would close
+                // at once: its frame, not yet written, would be let go with the session.)
+                assertTrue(s.nextMessage().contains("\"welcome\""), "stuck client " + (i + 1) + " was not welcomed");
+                String start = s.startOfNextFrame(64);
+                assertTrue(start.contains("\"opened\""), "stuck client " + (i + 1) + " got " + start);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             for (int k = 0, seq = 100; k < 12 || liveConnections(server) > 1; k++, seq++) {
@@ -149,10 +162,11 @@ class DroppedSocketsTest {
                         : TextOperation.delete(0, 50_000)));
                 version = writer.await(m -> m.get("type").getAsString().equals("ack")).get("version").getAsLong() + 1;
             }
-            // Their sessions are over, but not their sockets (those whose frame did not fit in the
-            // kernel's buffers; the others Tyrus closed once the close frame was out).
+            // Their sessions are over, but not their sockets: each one's 6 MB frame does not fit in
+            // the kernel's buffers, and the close frame waits behind it.
             int held = serverSockets(server, stuckAddress);
             assertTrue(held >= 1, "no dropped client's socket is held: the test shows nothing");
+            assertEquals(stuckClients, held, "the dropped clients' sockets still held");
             List<RawWebSocket> admitted = new ArrayList<>();
             try {
                 for (int i = 0; i < LIMIT - held; i++) {

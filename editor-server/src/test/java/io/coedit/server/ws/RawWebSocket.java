@@ -163,6 +163,24 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /**
+     * Reads the header of the next frame and at most {@code n} bytes of its payload, as text,
+     * and leaves the rest of the frame unread: a client that stops reading in the middle of a
+     * frame. Once these bytes have arrived, the server has begun writing that frame to its socket.
+     */
+    public String startOfNextFrame(int n) throws IOException {
+        in.readUnsignedByte();
+        long length = in.readUnsignedByte() & 0x7f;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        byte[] start = new byte[(int) Math.min(n, length)];
+        in.readFully(start);
+        return new String(start, StandardCharsets.UTF_8);
+    }
+
+    /**
      * The next text frame's text; a close frame is returned as {@code "close <code>"}, the end
      * of the stream as {@code "end"}. Pings are skipped.
      */
