@@ -114,7 +114,10 @@ class CostlySubmissionTest {
             assertEquals(200, health(http, server).statusCode());
             c.open("heavy");
             c.send(op("heavy", 0, 1, TextOperation.insert(0, "x".repeat(200_000))));
-            int history = 100;
+            // The op below walks (its 100,000 components + 1) x history: ~6e7 steps, half a second or
+            // more on a quiet machine, well past the 200 ms stall bound. (With 100 versions it could
+            // finish inside the bound on a fast machine, and the stall was never seen.)
+            int history = 600;
             for (int i = 0; i < history; i++) {
                 c.send(op("heavy", 1 + i, 2 + i, TextOperation.insert(0, "b")));
             }
@@ -131,10 +134,22 @@ class CostlySubmissionTest {
             // A task running too long, or (on a loaded machine) the watchdog's probe not run in time.
             assertTrue(body.get("cause").getAsString().matches(".*(running for|picked up).*"), stalled.body());
             // Once the op is through, the server is healthy again.
-            c.await(m -> m.get("type").getAsString().equals("ack") && m.get("seq").getAsLong() == 1_000);
+            awaitAck(c, 1_000);
             awaitHealth(http, server, 200);
         } finally {
             server.close();
+        }
+    }
+
+    /** The ack of {@code seq}, however long a loaded machine takes to transform it (WsClient.await gives up after 10 s). */
+    private static void awaitAck(WsClient c, long seq) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            JsonObject m = c.poll(1_000);
+            if (m != null && m.get("type").getAsString().equals("ack") && m.get("seq").getAsLong() == seq) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "no ack of seq " + seq + " within 120 s");
         }
     }
 
