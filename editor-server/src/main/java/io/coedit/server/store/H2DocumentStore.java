@@ -1,9 +1,6 @@
 package io.coedit.server.store;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,29 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.flywaydb.core.Flyway;
-import org.h2.engine.SessionLocal;
-import org.h2.jdbc.JdbcConnection;
-import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable {@link DocumentStore}: an embedded H2 database file in a data folder, reached
- * through a HikariCP pool, its schema created and upgraded by Flyway from
- * {@code db/migration} on the classpath.
- *
- * <h2>Durability</h2>
- * Every connection URL carries {@code WRITE_DELAY=0}, so H2 writes each commit to the file
- * before {@link #commit} returns; without it, commits acknowledged in the last second were
- * lost when the process was killed. H2 does not fsync each commit, so a returned commit
- * survives a crash of the process, not a loss of power. {@code DB_CLOSE_ON_EXIT=FALSE}
- * keeps H2's own shutdown hook from closing the database under a server that is still
- * flushing its last commits: the owner closes the store, last, in its own shutdown.
+ * The durable {@link DocumentStore}: an embedded H2 database file in a data folder. Opening
+ * it (the file, its URL settings, the pool, the migrations) is {@link H2Database}; keeping
+ * the file small is {@link H2Compactor}; this class runs the store's operations on the open
+ * database.
  *
  * <h2>Commit</h2>
  * All commits of a call share one transaction. Each document's head moves with a
@@ -55,31 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class H2DocumentStore implements DocumentStore {
     private static final Logger log = LoggerFactory.getLogger(H2DocumentStore.class);
 
-    /** The name of the database inside the data folder (its file is {@code coedit.mv.db}). */
-    static final String DATABASE_NAME = "coedit";
-
-    /**
-     * Connections in the pool. Commits to one H2 file are written one after another anyway;
-     * a few connections let reads and chat proceed while a commit is written.
-     */
-    private static final int POOL_SIZE = 8;
-
     /** SQLSTATE of a unique or primary key violation, the same in H2 and PostgreSQL. */
     private static final String UNIQUE_VIOLATION = "23505";
 
-    /** How often the file is compacted, if anything was committed meanwhile. */
-    private static final long MAINTENANCE_PERIOD_MILLIS = 1_000;
-
-    /** Chunks with fewer live bytes than this percentage have their live pages rewritten. */
-    private static final int COMPACT_BELOW_FILL_RATE = 80;
-
-    /** At most this many bytes of live pages are rewritten a round, to keep each round short. */
-    private static final int COMPACT_MAX_BYTES = 16 << 20;
-
     private final Path folder;
     private final HikariDataSource pool;
-    private final ScheduledExecutorService maintenance;
-    private final AtomicBoolean changedSinceMaintenance = new AtomicBoolean();
+    private final StoreConnections connections;
+    private final H2Compactor compactor;
 
     /**
      * Opens (creating if needed) the store in {@code dataFolder}, and brings its schema up to
@@ -89,90 +53,16 @@ public final class H2DocumentStore implements DocumentStore {
      *     (for example because another process holds it) or migrated
      */
     public H2DocumentStore(Path dataFolder) {
-        // H2 refuses relative database paths (error 90011).
-        this.folder = dataFolder.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(folder);
-        } catch (IOException e) {
-            throw new StoreException("cannot create the data folder " + folder + ": " + e.getMessage(), e);
-        }
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl(folder));
-        config.setUsername("sa");
-        config.setPassword("");
-        config.setMaximumPoolSize(POOL_SIZE);
-        config.setPoolName("coedit-h2");
-        try {
-            this.pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new StoreException("cannot open the database in " + folder + ": " + rootMessage(e), e);
-        }
-        try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
-        } catch (RuntimeException e) {
-            pool.close();
-            throw new StoreException("cannot bring the database schema in " + folder + " up to date: " + rootMessage(e), e);
-        }
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coedit-h2-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
-        maintenance.scheduleWithFixedDelay(this::maintainIfChanged, MAINTENANCE_PERIOD_MILLIS, MAINTENANCE_PERIOD_MILLIS,
-                TimeUnit.MILLISECONDS);
+        this.folder = H2Database.createFolder(dataFolder);
+        this.pool = H2Database.open(folder);
+        this.connections = new StoreConnections(pool);
+        this.compactor = new H2Compactor(folder, pool, connections);
         log.info("document store open in {}", folder);
     }
 
-    // ---- maintenance --------------------------------------------------------------------
-
-    /**
-     * Compacts the database file: rewrites the live pages of chunks that are mostly dead, so
-     * that H2 can free those chunks (once its retention time has passed) and write new ones
-     * in their space.
-     *
-     * <p>Why by hand: H2 compacts in its background writer, which {@code WRITE_DELAY=0} turns
-     * off. Without this every commit left its chunk (~20 KB for a commit to ten documents)
-     * in the file for good: 4 GB after three minutes of ~700 commits a second, growing
-     * linearly. H2 offers no SQL command for it ({@code CHECKPOINT} did not stop the growth),
-     * so this reaches the {@code MVStore} under the connection; should a later H2 move it,
-     * maintenance logs a warning once and stops, and the store works as before.
-     */
+    /** Compacts the database file now rather than at the next round (see {@link H2Compactor}). */
     void maintain() {
-        withConnection("compacting the database file", c -> {
-            MVStore mvStore = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession())
-                    .getDatabase().getStore().getMvStore();
-            mvStore.compact(COMPACT_BELOW_FILL_RATE, COMPACT_MAX_BYTES);
-            return null;
-        });
-    }
-
-    private void maintainIfChanged() {
-        if (!changedSinceMaintenance.getAndSet(false)) {
-            return;
-        }
-        try {
-            maintain();
-        } catch (RuntimeException | LinkageError e) {
-            if (pool.isClosed()) {
-                return;
-            }
-            log.warn("compacting the database file in {} failed; no further compaction until restart", folder, e);
-            maintenance.shutdown();
-        }
-    }
-
-    /**
-     * The JDBC URL of the database in an absolute {@code folder}. {@code WRITE_DELAY=0} must
-     * be in every URL that opens it: H2 does not remember it, and a connection without it
-     * would bring back the default delay for the whole database.
-     */
-    static String jdbcUrl(Path folder) {
-        String path = folder.resolve(DATABASE_NAME).toString();
-        if (path.indexOf(';') >= 0) {
-            // H2 would read what follows as a setting.
-            throw new IllegalArgumentException("the data folder path must not contain ';': " + folder);
-        }
-        return "jdbc:h2:file:" + path + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        compactor.maintain();
     }
 
     /** The absolute data folder this store keeps its database in. */
@@ -184,12 +74,12 @@ public final class H2DocumentStore implements DocumentStore {
 
     @Override
     public long headVersion(String docId) {
-        return withConnection("reading the head of document " + docId, c -> head(c, docId));
+        return connections.withConnection("reading the head of document " + docId, c -> head(c, docId));
     }
 
     @Override
     public Optional<Snapshot> snapshotAtOrBelow(String docId, long version) {
-        return withConnection("reading a snapshot of document " + docId, c -> {
+        return connections.withConnection("reading a snapshot of document " + docId, c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT version, text FROM snapshots WHERE doc_id = ? AND version <= ? ORDER BY version DESC LIMIT 1")) {
                 s.setString(1, docId);
@@ -206,12 +96,12 @@ public final class H2DocumentStore implements DocumentStore {
         if (from >= to) {
             return List.of();
         }
-        return withConnection("reading the history of document " + docId, c -> ops(c, docId, from, to));
+        return connections.withConnection("reading the history of document " + docId, c -> ops(c, docId, from, to));
     }
 
     @Override
     public Optional<StoredOp> findSubmission(String docId, String clientId, long seq) {
-        return withConnection("looking up submission " + clientId + "/" + seq + " of document " + docId, c -> {
+        return connections.withConnection("looking up submission " + clientId + "/" + seq + " of document " + docId, c -> {
             ClientSeq last = clientSeq(c, docId, clientId);
             if (last == null || seq > last.seq) {
                 return Optional.empty();
@@ -239,7 +129,7 @@ public final class H2DocumentStore implements DocumentStore {
 
     @Override
     public long lastSeq(String docId, String clientId) {
-        return withConnection("reading the last sequence number of " + clientId + " on document " + docId, c -> {
+        return connections.withConnection("reading the last sequence number of " + clientId + " on document " + docId, c -> {
             ClientSeq last = clientSeq(c, docId, clientId);
             return last == null ? 0 : last.seq;
         });
@@ -247,7 +137,7 @@ public final class H2DocumentStore implements DocumentStore {
 
     @Override
     public List<DocumentSummary> list() {
-        return withConnection("listing documents", c -> {
+        return connections.withConnection("listing documents", c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT id, version, updated FROM documents WHERE version > 0 ORDER BY updated DESC, id");
                     ResultSet rs = s.executeQuery()) {
@@ -268,12 +158,12 @@ public final class H2DocumentStore implements DocumentStore {
             return;
         }
         String what = describe(commits);
-        withConnection("committing " + what, c -> {
+        connections.withConnection("committing " + what, c -> {
             c.setAutoCommit(false);
             try {
                 appendAll(c, commits);
                 c.commit();
-                changedSinceMaintenance.set(true);
+                compactor.changed();
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
@@ -456,7 +346,7 @@ public final class H2DocumentStore implements DocumentStore {
 
     @Override
     public ChatMessage addChat(String docId, String userId, String userName, String text, long timestamp) {
-        return withConnection("storing a chat message on document " + docId, c -> {
+        return connections.withConnection("storing a chat message on document " + docId, c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO chat (doc_id, user_id, user_name, text, ts) VALUES (?, ?, ?, ?, ?)", new String[] {"ID"})) {
                 s.setString(1, docId);
@@ -478,7 +368,7 @@ public final class H2DocumentStore implements DocumentStore {
         if (limit <= 0) {
             return List.of();
         }
-        return withConnection("reading the chat of document " + docId, c -> {
+        return connections.withConnection("reading the chat of document " + docId, c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT id, user_id, user_name, text, ts FROM chat WHERE doc_id = ? ORDER BY id DESC LIMIT ?")) {
                 s.setString(1, docId);
@@ -502,12 +392,7 @@ public final class H2DocumentStore implements DocumentStore {
      */
     @Override
     public void close() {
-        maintenance.shutdownNow();
-        try {
-            maintenance.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        compactor.close();
         if (!pool.isClosed()) {
             pool.close();
             log.info("document store in {} closed", folder);
@@ -520,20 +405,6 @@ public final class H2DocumentStore implements DocumentStore {
     }
 
     // ---- helpers ------------------------------------------------------------------------
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} on a pooled connection; a database failure becomes a {@link StoreException}. */
-    private <T> T withConnection(String what, SqlWork<T> work) {
-        try (Connection c = pool.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new StoreException(what + " failed: " + e.getMessage(), e);
-        }
-    }
 
     private static long head(Connection c, String docId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT version FROM documents WHERE id = ?")) {
@@ -588,13 +459,5 @@ public final class H2DocumentStore implements DocumentStore {
         int ops = commits.stream().mapToInt(commit -> commit.ops().size()).sum();
         String documents = commits.size() == 1 ? "document " + commits.get(0).docId() : commits.size() + " documents";
         return ops + " ops to " + documents;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 }

@@ -89,7 +89,7 @@ class H2DocumentStoreTest extends DocumentStoreContract {
      * file while the database is open, and a lock this JVM already holds cannot be taken twice.
      */
     boolean databaseFileIsReleased() throws IOException {
-        Path file = folder.resolve(H2DocumentStore.DATABASE_NAME + ".mv.db");
+        Path file = folder.resolve(H2Database.DATABASE_NAME + ".mv.db");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 FileLock lock = channel.tryLock()) {
             return lock != null;
@@ -175,7 +175,7 @@ class H2DocumentStoreTest extends DocumentStoreContract {
             other.commit(List.of(inserts("doc", 0, "c", 1, "a")));
             assertTrue(other.folder().isAbsolute());
         }
-        assertTrue(Files.exists(nested.resolve(H2DocumentStore.DATABASE_NAME + ".mv.db")));
+        assertTrue(Files.exists(nested.resolve(H2Database.DATABASE_NAME + ".mv.db")));
 
         Path aFile = Files.writeString(folder.resolve("not-a-folder"), "x");
         StoreException e = assertThrows(StoreException.class, () -> new H2DocumentStore(aFile));
@@ -184,7 +184,7 @@ class H2DocumentStoreTest extends DocumentStoreContract {
 
     @Test
     void everyUrlKeepsCommitsDurable() {
-        String url = H2DocumentStore.jdbcUrl(folder.toAbsolutePath());
+        String url = H2Database.jdbcUrl(folder.toAbsolutePath());
         assertTrue(url.contains(";WRITE_DELAY=0"), url);
         assertTrue(url.startsWith("jdbc:h2:file:" + folder.toAbsolutePath()), url);
     }
@@ -194,11 +194,11 @@ class H2DocumentStoreTest extends DocumentStoreContract {
         // H2 rewrites the pages a commit dirties into a new chunk (~20 KB here for ten
         // documents) and frees an old chunk only once compaction has moved its live pages
         // out and its retention time has passed; retention 0 lets that happen at once.
-        try (Connection c = DriverManager.getConnection(H2DocumentStore.jdbcUrl(folder.toAbsolutePath()), "sa", "")) {
+        try (Connection c = DriverManager.getConnection(H2Database.jdbcUrl(folder.toAbsolutePath()), "sa", "")) {
             c.createStatement().execute("SET RETENTION_TIME 0");
         }
         H2DocumentStore h2 = (H2DocumentStore) store;
-        Path file = folder.resolve(H2DocumentStore.DATABASE_NAME + ".mv.db");
+        Path file = folder.resolve(H2Database.DATABASE_NAME + ".mv.db");
         int documents = 10;
         long afterWarmUp = 0;
         for (int round = 0; round < 30; round++) {
@@ -232,7 +232,7 @@ class H2DocumentStoreTest extends DocumentStoreContract {
     @Test
     void aDatabaseWithARowPerOperationIsMigratedToRuns(@TempDir Path older) throws Exception {
         // The schema as version 1 left it, with a history in its ops table.
-        String url = H2DocumentStore.jdbcUrl(older.toAbsolutePath());
+        String url = H2Database.jdbcUrl(older.toAbsolutePath());
         Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("1").load().migrate();
         try (Connection c = DriverManager.getConnection(url, "sa", "")) {
             c.createStatement().execute("INSERT INTO documents (id, version, updated) VALUES ('doc', 3, 1000002)");
@@ -268,7 +268,7 @@ class H2DocumentStoreTest extends DocumentStoreContract {
                 op(1, op, "c", 2)), null)));
 
         // In the same JVM a second connection with the same URL shares the open database.
-        try (Connection c = DriverManager.getConnection(H2DocumentStore.jdbcUrl(folder.toAbsolutePath()), "sa", "");
+        try (Connection c = DriverManager.getConnection(H2Database.jdbcUrl(folder.toAbsolutePath()), "sa", "");
                 ResultSet rs = c.createStatement().executeQuery(
                         "SELECT first_version, end_version, ops FROM op_runs WHERE doc_id = 'doc'")) {
             assertTrue(rs.next());
