@@ -10,8 +10,9 @@ import org.flywaydb.core.Flyway;
 /**
  * What is H2's own in opening the store: where the database file lives in the data folder,
  * the URL settings that keep commits durable, the pool, and the Flyway migrations run on
- * open. A store on another database would have its own of these; the SQL the store runs
- * once open is not H2's own.
+ * open. A store on another database would have its own of these; the SQL run once the
+ * database is open ({@link ReadStatements}, {@link CommitStatements},
+ * {@link ChatStatements}) is not H2's own.
  *
  * <h2>Durability</h2>
  * Every connection URL carries {@code WRITE_DELAY=0}, so H2 writes each commit to the file
