@@ -17,19 +17,15 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
 import org.glassfish.tyrus.core.TyrusSession;
-import org.glassfish.tyrus.core.TyrusWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,13 +44,9 @@ import org.slf4j.LoggerFactory;
  * most {@link ConnectionLimits#maxQueuedBytes()}: past that the client is dropped.
  *
  * <p>Frames are written whole, from bytes built once per message ({@link OutgoingFrame}) and
- * shared by every connection a broadcast goes to, through the raw-frame path Tyrus's own
- * broadcast uses ({@code TyrusWebSocket.sendRawFrame}); Tyrus's {@code sendText} would encode
- * and frame the same text again for every subscriber. Tyrus offers that path to its endpoints
- * only through a package-private field, read reflectively once: if that fails (another Tyrus),
- * if an extension was negotiated, or with {@code -Dcoedit.ws.sharedFrames=false}, the
- * connection sends text through {@code sendText} as before. Either way frames go through the
- * same capped queue.
+ * shared by every connection a broadcast goes to, through Tyrus's raw-frame path
+ * ({@link RawFrameSocket}) where it is reachable, else as text through {@code sendText}.
+ * Either way frames go through the same capped queue.
  *
  * <p>Public only because Tyrus calls the endpoint methods reflectively; nothing outside this
  * package can make one.
@@ -69,15 +61,13 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private static final long CLOSE_DRAIN_MILLIS = 5_000;
     /** The close code when the token expires (4000-4999: for applications; 401 as in HTTP). */
     static final int TOKEN_EXPIRED = 4401;
-    /** Tyrus's socket behind an endpoint's remote, for {@code sendRawFrame}; null if unreachable or turned off. */
-    private static final Field TYRUS_SOCKET = sharedFramesField();
 
     private enum State { OPEN, CLOSING, DEAD }
 
     private final WebSocketGateway gateway;
     private Session session;
     /** Where whole frames are written, or null: then text goes through {@code sendText}. */
-    private TyrusWebSocket rawSocket;
+    private RawFrameSocket rawSocket;
     private String remoteAddress = "?";
     /** The TCP connection under the session, or null if unreachable (see {@link TcpSocket}). */
     private TcpSocket tcp;
@@ -137,7 +127,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             closeSession(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many connections from this address"));
             return;
         }
-        rawSocket = rawSocketOf(session);
+        rawSocket = RawFrameSocket.of(session);
         // Tyrus applies this to fragmented messages; whole frames are measured in onText.
         session.setMaxTextMessageBufferSize(gateway.limits.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(1024);
@@ -438,9 +428,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             }
             try {
                 if (rawSocket != null) {
-                    // A TyrusFuture, completed by the write's completion handler like sendText's.
-                    CompletableFuture<?> sent = (CompletableFuture<?>) rawSocket.sendRawFrame(ByteBuffer.wrap(current.wire()));
-                    sent.whenComplete((ignored, failure) -> written(current,
+                    rawSocket.send(current.wire()).whenComplete((ignored, failure) -> written(current,
                             failure == null ? new SendResult(session) : new SendResult(session, failure)));
                 } else {
                     session.getAsyncRemote().sendText(current.text, result -> written(current, result));
@@ -591,37 +579,6 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     /** The documents to close when this connection goes; see {@link #requested}. */
     Set<String> requestedDocuments() {
         return requested;
-    }
-
-    private static Field sharedFramesField() {
-        if (!Boolean.parseBoolean(System.getProperty("coedit.ws.sharedFrames", "true"))) {
-            return null;
-        }
-        try {
-            Field f = TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.warn("Tyrus's raw frame path is not reachable ({}): each connection frames its own text", e.toString());
-            return null;
-        }
-    }
-
-    /** Whether connections write shared frames (Tyrus's raw frame path was found and is not turned off). */
-    static boolean sharedFramesReachable() {
-        return TYRUS_SOCKET != null;
-    }
-
-    /** Where this session's whole frames can be written, or null (see the class comment). */
-    private static TyrusWebSocket rawSocketOf(Session session) {
-        if (TYRUS_SOCKET == null || !session.getNegotiatedExtensions().isEmpty()) {
-            return null;
-        }
-        try {
-            return TYRUS_SOCKET.get(session.getAsyncRemote()) instanceof TyrusWebSocket socket ? socket : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
     }
 
     /** The UTF-8 length of {@code s} when it may exceed {@code limit}; a lower bound when it cannot. */
