@@ -14,16 +14,13 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
-import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.core.TyrusSession;
 import org.slf4j.Logger;
@@ -36,12 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Incoming frames are decoded and handed to the service, which only enqueues work, so
  * Grizzly's threads never wait on a document or the database.
  *
- * <p>Outgoing frames wait in a queue of our own and go to Tyrus one at a time: the next
- * is written when the previous one's write completed. Whoever queues a frame does not write
- * it: a connection with nothing in flight hands the write to the gateway's writer threads, so
- * a document's broadcast costs its thread a queue insertion per subscriber. A client that stops reading
- * therefore stalls its queue rather than Grizzly's, and the queue is capped, so it costs at
- * most {@link ConnectionLimits#maxQueuedBytes()}: past that the client is dropped.
+ * <p>Outgoing frames wait in a capped queue of our own ({@link OutboundQueue}), written by the
+ * gateway's writer threads, so a client that stops reading stalls that queue, not a document.
  *
  * <p>Frames are written whole, from bytes built once per message ({@link OutgoingFrame}) and
  * shared by every connection a broadcast goes to, through Tyrus's raw-frame path
@@ -57,17 +50,11 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private static final int MAX_TIMED_ACKS = 1_000;
     /** Documents one connection may have open at once; each costs the server a subscription. */
     static final int MAX_OPEN_DOCUMENTS = 256;
-    /** A close that waits for queued frames (say, the error explaining it) waits this long at most. */
-    private static final long CLOSE_DRAIN_MILLIS = 5_000;
     /** The close code when the token expires (4000-4999: for applications; 401 as in HTTP). */
     static final int TOKEN_EXPIRED = 4401;
 
-    private enum State { OPEN, CLOSING, DEAD }
-
     private final WebSocketGateway gateway;
     private Session session;
-    /** Where whole frames are written, or null: then text goes through {@code sendText}. */
-    private RawFrameSocket rawSocket;
     private String remoteAddress = "?";
     /** The TCP connection under the session, or null if unreachable (see {@link TcpSocket}). */
     private TcpSocket tcp;
@@ -95,18 +82,12 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
      */
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
 
-    // Outgoing, guarded by this.
-    private final ArrayDeque<OutgoingFrame> queue = new ArrayDeque<>();
-    private long queuedBytes;
-    private boolean writing;
-    private State state = State.OPEN;
-    private CloseReason closeWhenDrained;
-    private Thread writerThread; // the thread inside sendText, to notice completions that happen inline
-    private boolean completedInline;
+    private final OutboundQueue outbound;
 
     Connection(WebSocketGateway gateway) {
         this.gateway = gateway;
         this.rate = new RateLimiter(gateway.limits.maxOpsPerSecond());
+        this.outbound = new OutboundQueue(this, gateway);
     }
 
     // ---- Tyrus endpoint ----------------------------------------------------------------
@@ -119,15 +100,13 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
         tcp = TcpSocket.of(session);
         if (!gateway.admit(remoteAddress, tcp)) {
-            synchronized (this) {
-                state = State.DEAD;
-            }
+            outbound.closed();
             log.info("refusing a connection from {}: it already holds {} or more", remoteAddress,
                     gateway.limits.maxSessionsPerAddress());
             closeSession(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many connections from this address"));
             return;
         }
-        rawSocket = RawFrameSocket.of(session);
+        outbound.attach(session, RawFrameSocket.of(session));
         // Tyrus applies this to fragmented messages; whole frames are measured in onText.
         session.setMaxTextMessageBufferSize(gateway.limits.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(1024);
@@ -144,11 +123,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
 
     @Override
     public void onClose(Session session, CloseReason reason) {
-        synchronized (this) {
-            state = State.DEAD;
-            queue.clear();
-            queuedBytes = 0;
-        }
+        outbound.closed();
         java.util.concurrent.ScheduledFuture<?> pendingExpiry = expiry;
         if (pendingExpiry != null) {
             pendingExpiry.cancel(false);
@@ -381,144 +356,18 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     // ---- outgoing ----------------------------------------------------------------------
 
     private void enqueue(OutgoingFrame frame) {
-        long size = frame.queuedBytes();
-        OutgoingFrame first;
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return;
-            }
-            // A frame always fits an empty queue, so one big opened message is never refused.
-            if (writing && queuedBytes + size > gateway.limits.maxQueuedBytes()) {
-                first = null;
-            } else {
-                queuedBytes += size;
-                if (writing) {
-                    queue.add(frame);
-                    return;
-                }
-                writing = true;
-                first = frame;
-            }
-        }
-        if (first == null) {
-            drop(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "outgoing queue full: the client is not reading"),
-                    "slow_reader");
-            return;
-        }
-        // Not on the caller's thread: a document's broadcast only queues, the gateway's writers write.
-        try {
-            gateway.writers().execute(() -> write(first));
-        } catch (RejectedExecutionException e) {
-            write(first); // the gateway is closing: write here, as the last acks must still go
-        }
-    }
-
-    /**
-     * Writes {@code frame} and what queues up behind it. When Grizzly completes a write
-     * inline (the socket had room), the loop continues here instead of recursing from the
-     * completion handler, so a long catch-up cannot overflow the stack.
-     */
-    private void write(OutgoingFrame frame) {
-        OutgoingFrame next = frame;
-        while (next != null) {
-            OutgoingFrame current = next;
-            synchronized (this) {
-                writerThread = Thread.currentThread();
-                completedInline = false;
-            }
-            try {
-                if (rawSocket != null) {
-                    rawSocket.send(current.wire()).whenComplete((ignored, failure) -> written(current,
-                            failure == null ? new SendResult(session) : new SendResult(session, failure)));
-                } else {
-                    session.getAsyncRemote().sendText(current.text, result -> written(current, result));
-                }
-            } catch (RuntimeException e) {
-                written(current, new SendResult(session, e));
-            }
-            synchronized (this) {
-                writerThread = null;
-                if (!completedInline) {
-                    return; // the completion handler carries on
-                }
-                next = takeNext();
-            }
-        }
-    }
-
-    private void written(OutgoingFrame frame, SendResult result) {
-        OutgoingFrame next;
-        synchronized (this) {
-            queuedBytes -= frame.queuedBytes();
-            if (!result.isOK()) {
-                writing = false;
-                state = State.DEAD;
-                queue.clear();
-                next = null;
-            } else if (writerThread == Thread.currentThread()) {
-                completedInline = true;
-                return;
-            } else {
-                next = takeNext();
-            }
-        }
-        if (!result.isOK()) {
-            log.debug("write to {} failed: {}", remoteAddress, String.valueOf(result.getException()));
-            closeSession(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "write failed"));
-            return;
-        }
-        if (next != null) {
-            write(next);
-        }
-    }
-
-    /** The next queued frame, or null with {@code writing} cleared; closes if a close waits for the drain. Holds this. */
-    private OutgoingFrame takeNext() {
-        OutgoingFrame next = queue.poll();
-        if (next == null) {
-            writing = false;
-            if (closeWhenDrained != null) {
-                CloseReason reason = closeWhenDrained;
-                closeWhenDrained = null;
-                state = State.DEAD;
-                gateway.timer().execute(() -> closeSession(reason));
-            }
-        }
-        return next;
+        outbound.enqueue(frame);
     }
 
     /** Closes once the frames already queued (say, the error that explains why) are written. */
     void closeAfterQueued(CloseReason reason, String metricReason) {
-        boolean now;
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return;
-            }
-            state = State.CLOSING;
-            now = !writing;
-            if (!writing) {
-                state = State.DEAD;
-            } else {
-                closeWhenDrained = reason;
-            }
-        }
-        gateway.metrics.dropped(metricReason);
-        if (now) {
-            closeSession(reason);
-        } else {
-            gateway.timer().schedule(() -> drop(reason, null), CLOSE_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        outbound.closeAfterQueued(reason, metricReason);
     }
 
     /** Closes now, discarding whatever is queued, and leaves every document at once. */
     void drop(CloseReason reason, String metricReason) {
-        synchronized (this) {
-            if (state == State.DEAD) {
-                return;
-            }
-            state = State.DEAD;
-            queue.clear();
-            closeWhenDrained = null;
+        if (!outbound.abandon()) {
+            return;
         }
         if (metricReason != null) {
             gateway.metrics.dropped(metricReason);
@@ -529,7 +378,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         closeSession(reason);
     }
 
-    private void closeSession(CloseReason reason) {
+    /** Ends the session with {@code reason} and lets its socket go; the outbound queue calls it once drained. */
+    void closeSession(CloseReason reason) {
         try {
             session.close(reason);
         } catch (IOException | RuntimeException e) {
@@ -548,8 +398,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
     }
 
-    private synchronized boolean isGone() {
-        return state != State.OPEN;
+    private boolean isGone() {
+        return !outbound.isOpen();
     }
 
     // ---- for the gateway ---------------------------------------------------------------
