@@ -9,7 +9,6 @@ import io.coedit.server.session.Outgoing;
 import io.coedit.server.session.Peer;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
-import io.coedit.server.store.StoredOp;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
@@ -18,7 +17,6 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class Connection extends jakarta.websocket.Endpoint implements Peer {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private static final int MAX_FAILED_HELLOS = 3;
-    private static final int MAX_TIMED_ACKS = 1_000;
     /** Documents one connection may have open at once; each costs the server a subscription. */
     static final int MAX_OPEN_DOCUMENTS = 256;
     /** The close code when the token expires (4000-4999: for applications; 401 as in HTTP). */
@@ -73,8 +70,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private final RateLimiter rate;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean pinged;
-    /** When each op awaiting its ack arrived, for the ack latency timer: "doc\nseq" → nanos. */
-    private final Map<String, Long> opArrivals = new ConcurrentHashMap<>();
+    private final AckLatency ackLatency;
     /**
      * Documents this connection asked to open and did not close. On disconnect each gets a
      * close through its own queue, behind the open: the service's own record of what a peer
@@ -88,6 +84,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         this.gateway = gateway;
         this.rate = new RateLimiter(gateway.limits.maxOpsPerSecond());
         this.outbound = new OutboundQueue(this, gateway);
+        this.ackLatency = new AckLatency(gateway.metrics);
     }
 
     // ---- Tyrus endpoint ----------------------------------------------------------------
@@ -205,9 +202,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             if (limited(m.doc(), m.seq())) {
                 return;
             }
-            if (opArrivals.size() < MAX_TIMED_ACKS) {
-                opArrivals.put(m.doc() + "\n" + m.seq(), System.nanoTime());
-            }
+            ackLatency.arrived(m.doc(), m.seq());
             gateway.service.submit(this, m.doc(), m.version(), m.seq(), m.op());
         } else if (message instanceof ClientMessage.Presence m) {
             if (!limited(m.doc(), null)) {
@@ -324,27 +319,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     @Override
     public void send(Outgoing message) {
         ServerMessage m = message.message();
-        if (m instanceof ServerMessage.Ack ack) {
-            Long arrived = opArrivals.remove(ack.doc() + "\n" + ack.seq());
-            if (arrived != null) {
-                gateway.metrics.ackLatency(System.nanoTime() - arrived);
-            }
-        } else if (m instanceof ServerMessage.Ops ops && !opArrivals.isEmpty()) {
-            // A batched client's own operations in the frame are its acks.
-            for (StoredOp op : ops.ops()) {
-                if (op.clientId().equals(clientId)) {
-                    Long arrived = opArrivals.remove(ops.doc() + "\n" + op.seq());
-                    if (arrived != null) {
-                        gateway.metrics.ackLatency(System.nanoTime() - arrived);
-                    }
-                }
-            }
-        } else if (m instanceof ServerMessage.Error e) {
+        if (m instanceof ServerMessage.Error e) {
             gateway.metrics.error(e.code());
-            if (e.seq() != null) {
-                opArrivals.remove(e.doc() + "\n" + e.seq());
-            }
         }
+        ackLatency.sending(m, clientId);
         // One OutgoingFrame per message, shared by every connection it is sent to.
         enqueue(message.encoded(encodable -> new OutgoingFrame(gateway.codec.encode(encodable))));
     }
