@@ -68,8 +68,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private volatile java.util.concurrent.ScheduledFuture<?> expiry;
 
     private final RateLimiter rate;
-    private volatile long lastHeardNanos = System.nanoTime();
-    private volatile boolean pinged;
+    private final IdleWatch idle;
     private final AckLatency ackLatency;
     /**
      * Documents this connection asked to open and did not close. On disconnect each gets a
@@ -85,6 +84,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         this.rate = new RateLimiter(gateway.limits.maxOpsPerSecond());
         this.outbound = new OutboundQueue(this, gateway);
         this.ackLatency = new AckLatency(gateway.metrics);
+        this.idle = new IdleWatch(this, gateway.limits);
     }
 
     // ---- Tyrus endpoint ----------------------------------------------------------------
@@ -109,11 +109,11 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         session.setMaxBinaryMessageBufferSize(1024);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> {
-            heard();
+            idle.heard();
             error(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "binary frames are not part of the protocol; "
                     + "send JSON text frames", null, null));
         });
-        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> heard());
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> idle.heard());
         gateway.opened(this);
         log.debug("connection from {}", remoteAddress);
     }
@@ -138,13 +138,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
 
     // ---- incoming ----------------------------------------------------------------------
 
-    private void heard() {
-        lastHeardNanos = System.nanoTime();
-        pinged = false;
-    }
-
     private void onText(String frame) {
-        heard();
+        idle.heard();
         if (isGone()) {
             return;
         }
@@ -376,7 +371,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
     }
 
-    private boolean isGone() {
+    boolean isGone() {
         return !outbound.isOpen();
     }
 
@@ -384,20 +379,11 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
 
     /** Called by the gateway's timer: pings a quiet client, closes a silent one. */
     void checkIdle(long nowNanos) {
-        long silent = nowNanos - lastHeardNanos;
-        long timeout = gateway.limits.idleTimeout().toNanos();
-        if (silent > timeout) {
-            drop(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "idle for more than "
-                    + gateway.limits.idleTimeout().toMillis() + " ms"), "idle");
-        } else if (silent > timeout / 2 && !pinged && !isGone()) {
-            pinged = true;
-            try {
-                // Browsers answer pings themselves, even in a background tab whose timers are throttled.
-                session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-            } catch (IOException | RuntimeException e) {
-                log.debug("ping to {} failed: {}", remoteAddress, e.toString());
-            }
-        }
+        idle.check(nowNanos);
+    }
+
+    Session session() {
+        return session;
     }
 
     String remoteAddress() {
