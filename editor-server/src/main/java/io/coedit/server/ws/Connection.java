@@ -19,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.core.TyrusSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,8 +63,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private volatile User user;
     private volatile boolean batched;
     private int failedHellos;
-    /** Ends the connection when its token expires; null if it does not. */
-    private volatile java.util.concurrent.ScheduledFuture<?> expiry;
+    private final TokenExpiry expiry;
 
     private final RateLimiter rate;
     private final IdleWatch idle;
@@ -85,6 +83,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         this.outbound = new OutboundQueue(this, gateway);
         this.ackLatency = new AckLatency(gateway.metrics);
         this.idle = new IdleWatch(this, gateway.limits);
+        this.expiry = new TokenExpiry(this, gateway);
     }
 
     // ---- Tyrus endpoint ----------------------------------------------------------------
@@ -121,10 +120,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     @Override
     public void onClose(Session session, CloseReason reason) {
         outbound.closed();
-        java.util.concurrent.ScheduledFuture<?> pendingExpiry = expiry;
-        if (pendingExpiry != null) {
-            pendingExpiry.cancel(false);
-        }
+        expiry.cancel();
         gateway.closed(this);
         letSocketGo();
         log.debug("connection from {} closed: {}", remoteAddress, reason);
@@ -241,11 +237,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         access = granted; // last: publishes clientId, user and batched to the threads that check access
         enqueue(new OutgoingFrame(gateway.codec.welcome(id, user, batched)));
         if (granted.expires() != null) {
-            long in = Math.max(0, granted.expires().toEpochMilli() - System.currentTimeMillis());
-            expiry = gateway.timer().schedule(this::expire, in, TimeUnit.MILLISECONDS);
-            if (isGone()) {
-                expiry.cancel(false); // closed meanwhile: onClose found nothing to cancel
-            }
+            expiry.start(granted.expires());
         }
     }
 
@@ -256,7 +248,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     }
 
     /** The token expired: says so, then closes (4401); the client may connect again with a fresh token. */
-    private void expire() {
+    void expire() {
         if (isGone()) {
             return;
         }
