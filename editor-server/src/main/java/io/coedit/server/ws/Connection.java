@@ -32,11 +32,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Outgoing frames wait in a capped queue of our own ({@link OutboundQueue}), written by the
  * gateway's writer threads, so a client that stops reading stalls that queue, not a document.
- *
- * <p>Frames are written whole, from bytes built once per message ({@link OutgoingFrame}) and
- * shared by every connection a broadcast goes to, through Tyrus's raw-frame path
+ * They are written whole, from bytes built once per message ({@link OutgoingFrame}) and shared
+ * by every connection a broadcast goes to, through Tyrus's raw-frame path
  * ({@link RawFrameSocket}) where it is reachable, else as text through {@code sendText}.
- * Either way frames go through the same capped queue.
+ *
+ * <p>This class keeps what the endpoint itself decides: who the client is (hello), what each
+ * message does (dispatch), and when the connection ends. The rest has a room of its own, each
+ * with its reasons: {@link IdleWatch} (ping a quiet client, drop a silent one),
+ * {@link TokenExpiry} (end the connection with its token), {@link AckLatency} (time each op
+ * until its answer), {@link RateLimiter}, and {@link TcpSocket} (the socket under the session).
  *
  * <p>Public only because Tyrus calls the endpoint methods reflectively; nothing outside this
  * package can make one.
@@ -363,6 +367,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
     }
 
+    /** Whether a close has begun: nothing more is taken from the client or queued for it. */
     boolean isGone() {
         return !outbound.isOpen();
     }
