@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.glassfish.tyrus.client.ClientManager;
@@ -162,6 +163,14 @@ public final class WsClient implements AutoCloseable {
             session.getBasicRemote().sendText(frame);
         } catch (IOException e) {
             throw new IllegalStateException("send failed", e);
+        } catch (RejectedExecutionException e) {
+            // Tyrus schedules the send's timeout after the frame is written. When the server
+            // answers that frame by closing (a third bad hello), the close can arrive first and
+            // shut this connection's executors down: the frame went out, only the bookkeeping
+            // after it failed. Anywhere else it is a real failure.
+            if (session.isOpen()) {
+                throw e;
+            }
         }
     }
 
