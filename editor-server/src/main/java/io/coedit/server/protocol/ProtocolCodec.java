@@ -45,8 +45,6 @@ import java.util.regex.Pattern;
  * <p>Thread-safe and stateless.
  */
 public final class ProtocolCodec {
-    /** Document ids: also path segments of the HTTP API, so kept to URL-safe characters. */
-    static final Pattern DOC_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Client ids are echoed in every op message; short and printable keeps them cheap. */
     static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** A {@link io.coedit.ot.TextDigest}. */
@@ -72,11 +70,6 @@ public final class ProtocolCodec {
     ProtocolCodec(OpJson opJson, Function<String, String> colorOf) {
         this.opJson = opJson;
         this.colorOf = colorOf;
-    }
-
-    /** Whether {@code id} is a valid document id: 1 to 128 of {@code A-Za-z0-9._-}, starting with a letter or digit. */
-    public static boolean isDocumentId(String id) {
-        return id != null && DOC_ID.matcher(id).matches();
     }
 
     // ---- client → server -------------------------------------------------------------
@@ -204,7 +197,7 @@ public final class ProtocolCodec {
 
         String doc() {
             String d = requiredString("doc");
-            if (!DOC_ID.matcher(d).matches()) {
+            if (!DocumentId.isValid(d)) {
                 throw error("field \"doc\" must be 1 to 128 letters, digits or ._- starting with a letter or digit, got "
                         + quote(d));
             }
