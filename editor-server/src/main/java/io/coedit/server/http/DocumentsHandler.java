@@ -6,7 +6,7 @@ import io.coedit.ot.json.OpJson;
 import io.coedit.server.auth.Access;
 import io.coedit.server.auth.AuthenticationException;
 import io.coedit.server.auth.Authenticator;
-import io.coedit.server.protocol.ProtocolCodec;
+import io.coedit.server.protocol.DocumentId;
 import io.coedit.server.session.DocumentService;
 import io.coedit.server.store.DocumentSummary;
 import io.coedit.server.store.StoredOp;
@@ -89,7 +89,7 @@ final class DocumentsHandler extends HttpHandler {
             return CompletableFuture.supplyAsync(() -> list(access), readers);
         }
         String doc = parts[2];
-        if (!ProtocolCodec.isDocumentId(doc)) {
+        if (!DocumentId.isValid(doc)) {
             throw new Refusal(400, "bad_request", "not a document id: " + doc);
         }
         if (!access.canRead(doc)) {
