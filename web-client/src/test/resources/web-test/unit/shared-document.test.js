@@ -449,7 +449,8 @@ test('our own op in a catch-up is the ack; the duplicate ack that follows is ign
     assertEqual(tab.page.version, 1);
 });
 
-test('a peer caret follows the peer typing and ours stays put', () => {
+/** Two plain tabs on one simulated server, and a drain that runs their timers and links until nothing moves. */
+function twoPlainTabs() {
     const rng = { int: () => 0, pick: a => a[0], chance: () => false, random: () => 0 };
     const server = new SimServer();
     const clock = { now: 0 };
@@ -465,6 +466,11 @@ test('a peer caret follows the peer typing and ours stays put', () => {
             }
         }
     };
+    return { server, a, b, drain };
+}
+
+test('a peer caret follows the peer typing and ours stays put', () => {
+    const { a, b, drain } = twoPlainTabs();
     a.connect();
     b.connect();
     drain();
@@ -609,21 +615,7 @@ test('the ot-text-unicode race against a reordering server is found out and heal
 });
 
 test('a tab that opens and never moves its caret shows the others where it is', () => {
-    const rng = { int: () => 0, pick: a => a[0], chance: () => false, random: () => 0 };
-    const server = new SimServer();
-    const clock = { now: 0 };
-    const a = new Tab(server, new MemoryStorage(), rng, clock);
-    const b = new Tab(server, new MemoryStorage(), rng, clock);
-    const drain = () => {
-        for (let i = 0; i < 50; i++) {
-            clock.now += 200;
-            for (const t of [a, b]) {
-                t.fireTimers();
-                t.deliverUp();
-                t.deliverDown();
-            }
-        }
-    };
+    const { a, b, drain } = twoPlainTabs();
     a.connect();
     drain();
     a.page.localEdit(TextOperation.insert(0, 'hello'), { anchor: 5, head: 5 });
