@@ -159,6 +159,8 @@ public final class DocumentService implements AutoCloseable {
     private final Map<Peer, Set<String>> openBy = new ConcurrentHashMap<>();
     private final AtomicLong committedOps = new AtomicLong();
     private volatile boolean closing;
+    /** The other nodes on the same store; {@link Cluster#NONE} until {@link #join}. */
+    private volatile Cluster cluster = Cluster.NONE;
     /** When the watchdog's probe still waiting for a document thread was handed to the pool; 0 if none waits. */
     private volatile long probeSent;
 
@@ -358,6 +360,81 @@ public final class DocumentService implements AutoCloseable {
             set.add(docId);
             return set;
         });
+    }
+
+    // ---- other nodes ------------------------------------------------------------------
+
+    /** How often every open document compares its head with the store's, in case a hint was lost. */
+    static final long HEAD_CHECK_MILLIS = 2_000;
+
+    /**
+     * Shares this node's documents with the other nodes of {@code cluster}, which use the same
+     * store: from now on this node tells them of its commits, presence, leaves and chat, and
+     * hears theirs. Call once, before the first peer arrives.
+     */
+    public void join(Cluster cluster) {
+        if (this.cluster != Cluster.NONE) {
+            throw new IllegalStateException("already joined " + this.cluster.node());
+        }
+        this.cluster = cluster;
+        cluster.start(this::heard);
+        if (sweeper != null && cluster.shared()) {
+            sweeper.scheduleWithFixedDelay(this::checkHeads, HEAD_CHECK_MILLIS, HEAD_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    Cluster cluster() {
+        return cluster;
+    }
+
+    /** What another node said: handed to the document it is about, if this node has it loaded. */
+    private void heard(Cluster.Event event) {
+        if (closing) {
+            return;
+        }
+        if (event instanceof Cluster.Event.Committed c) {
+            onLoaded(c.doc(), s -> s.heardCommitted(c.version()));
+        } else if (event instanceof Cluster.Event.Presence p) {
+            onLoaded(p.doc(), s -> s.heardPresence(p));
+        } else if (event instanceof Cluster.Event.Leave l) {
+            onLoaded(l.doc(), s -> s.heardLeave(l.node(), l.clientId()));
+        } else if (event instanceof Cluster.Event.Chat c) {
+            onLoaded(c.doc(), s -> s.heardChat(c));
+        } else if (event instanceof Cluster.Event.Who w) {
+            onLoaded(w.doc(), DocumentSession::heardWho);
+        } else if (event instanceof Cluster.Event.NodeGone g) {
+            for (String docId : documents.keySet()) {
+                onLoaded(docId, s -> s.nodeGone(g.node()));
+            }
+        } else if (event instanceof Cluster.Event.Resync) {
+            for (String docId : documents.keySet()) {
+                onLoaded(docId, DocumentSession::resync);
+            }
+        }
+    }
+
+    /** Runs {@code work} on a document's queue if it is loaded here; a document loaded later reads the store anyway. */
+    private void onLoaded(String docId, Consumer<DocumentSession> work) {
+        Entry e = documents.get(docId);
+        if (e == null) {
+            return;
+        }
+        e.queue.submit(() -> {
+            if (!e.unloaded && e.session != null) {
+                try {
+                    e.session.execute(work);
+                } catch (RuntimeException ex) {
+                    log.error("handling another node's event on document {} failed", docId, ex);
+                }
+            }
+        });
+    }
+
+    /** Every loaded document with subscribers compares its head with the store's: a lost hint delays, never loses. */
+    void checkHeads() {
+        for (String docId : documents.keySet()) {
+            onLoaded(docId, DocumentSession::checkHead);
+        }
     }
 
     // ---- reads for the HTTP API ---------------------------------------------------------
