@@ -158,6 +158,7 @@ public final class DocumentService implements AutoCloseable {
     private final Map<String, Entry> documents = new ConcurrentHashMap<>();
     private final Map<Peer, Set<String>> openBy = new ConcurrentHashMap<>();
     private final AtomicLong committedOps = new AtomicLong();
+    private final AtomicLong rebases = new AtomicLong();
     private volatile boolean closing;
     /** The other nodes on the same store; {@link Cluster#NONE} until {@link #join}. */
     private volatile Cluster cluster = Cluster.NONE;
@@ -517,6 +518,18 @@ public final class DocumentService implements AutoCloseable {
     /** Tells {@code observer} of each group commit from now on (replacing any earlier one). */
     public void observeCommits(CommitObserver observer) {
         committer.observe(observer);
+    }
+
+    void rebased() {
+        rebases.incrementAndGet();
+    }
+
+    /**
+     * Batches another node committed first (at their base version), since start: each was
+     * transformed again past the other node's operations and committed again.
+     */
+    public long rebases() {
+        return rebases.get();
     }
 
     void committed(int ops) {

@@ -11,6 +11,7 @@ import io.coedit.server.store.DocumentCommit;
 import io.coedit.server.store.DocumentStore;
 import io.coedit.server.store.Snapshot;
 import io.coedit.server.store.StoredOp;
+import io.coedit.server.store.VersionConflictException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -77,6 +78,15 @@ final class DocumentSession {
     private final ArrayDeque<Consumer<DocumentSession>> held = new ArrayDeque<>();
     private long lastActivity;
 
+    /** The other nodes; {@link Cluster#NONE} when this node is alone. */
+    private final Cluster cluster;
+    /** The highest head another node said the store has: above {@link #committedVersion}, catch up once durable. */
+    private long heardHead;
+    /** Subscribers on other nodes, by client id, as their nodes last told. */
+    private final Map<String, RemotePeer> remote = new LinkedHashMap<>();
+    /** Presences of other nodes' subscribers placed at versions this node has not read yet. */
+    private final List<Cluster.Event.Presence> early = new ArrayList<>();
+
     /**
      * Committed operations not yet sent to the batched subscribers, oldest first, ending at
      * {@link #committedVersion}; empty when no batched subscriber was there to receive them.
@@ -112,7 +122,15 @@ final class DocumentSession {
 
     private record HeldBroadcast(Outgoing message, Peer except) {}
 
-    private record Pending(Peer peer, StoredOp op) {}
+    /**
+     * A submission applied but not yet committed: who to acknowledge, the operation as applied,
+     * and the submission as it came ({@code baseVersion}, {@code original}), from which it is
+     * transformed again if another node commits first (see {@link #rebase}).
+     */
+    private record Pending(Peer peer, StoredOp op, long baseVersion, TextOperation original) {}
+
+    /** A subscriber on another node, as it last placed itself here (at a version of this node's history). */
+    private record RemotePeer(String node, User user, long version, List<Selection> selection) {}
 
     private record InFlight(List<Pending> pending, List<StoredOp> ops, long headVersion) {}
 
@@ -133,6 +151,7 @@ final class DocumentSession {
         this.service = service;
         this.store = store;
         this.settings = settings;
+        this.cluster = service.cluster();
         load();
     }
 
@@ -214,6 +233,9 @@ final class DocumentSession {
         if (!whenDurable(s -> s.open(peer, fromVersion))) {
             return; // whoever opens sees only committed operations
         }
+        if (cluster.shared()) {
+            catchUp(); // what the other nodes committed, which this client may have seen there
+        }
         if (fromVersion != null) {
             if (fromVersion > version) {
                 error(peer, ErrorCode.VERSION_AHEAD, "version " + fromVersion + " is beyond the head " + version, null);
@@ -234,6 +256,11 @@ final class DocumentSession {
             service.subscribed(peer, this);
             // Everyone present learns of the newcomer now, not at its first caret move (which may never come).
             broadcast(new ServerMessage.Presence(docId, peer.clientId(), peer.user(), committedVersion, null), peer);
+            if (subscribers.size() == 1) {
+                cluster.publish(new Cluster.Event.Who(cluster.node(), docId)); // the first here: who is there elsewhere?
+            }
+            cluster.publish(new Cluster.Event.Presence(cluster.node(), docId, peer.clientId(), peer.user(), committedVersion,
+                    null));
         }
         List<PeerPresence> peers = new ArrayList<>();
         for (Subscriber s : subscribers.values()) {
@@ -241,6 +268,13 @@ final class DocumentSession {
                 peers.add(new PeerPresence(s.peer.clientId(), s.peer.user(), s.presenceVersion, s.selection));
             }
         }
+        remote.forEach((clientId, r) -> {
+            if (r.version <= at) {
+                peers.add(new PeerPresence(clientId, r.user, r.version, r.selection));
+            } else {
+                peers.add(new PeerPresence(clientId, r.user, -1, null)); // placed after this opener's text: listed, no caret yet
+            }
+        });
         List<ChatMessage> chat = store.recentChat(docId, settings.chatHistory());
         boolean readOnly = !peer.canWrite(docId);
         if (fromVersion == null) {
@@ -278,8 +312,17 @@ final class DocumentSession {
     }
 
     void submit(Peer peer, long baseVersion, long seq, TextOperation op) {
+        submit(peer, baseVersion, seq, op, false);
+    }
+
+    /**
+     * {@code replay}: the submission was applied before and is applied again after another
+     * node's commit ({@link #rebase}): its peer was subscribed then, and may have left since
+     * (its edit is still committed, as it would have been).
+     */
+    private void submit(Peer peer, long baseVersion, long seq, TextOperation op, boolean replay) {
         touch();
-        if (!subscribers.containsKey(peer)) {
+        if (!replay && !subscribers.containsKey(peer)) {
             error(peer, ErrorCode.NOT_OPEN, "open document " + docId + " before editing it", seq);
             return;
         }
@@ -292,6 +335,17 @@ final class DocumentSession {
         if (seq <= last) {
             acknowledgeDuplicate(peer, clientId, seq);
             return;
+        }
+        if (baseVersion > version && cluster.shared()) {
+            // Based on a version another node committed that this one has not read yet.
+            if (!whenDurable(s -> s.submit(peer, baseVersion, seq, op, replay))) {
+                return;
+            }
+            catchUp();
+            if (seq <= lastSeq.computeIfAbsent(clientId, id -> store.lastSeq(docId, id))) {
+                acknowledgeDuplicate(peer, clientId, seq); // committed by the other node
+                return;
+            }
         }
         if (baseVersion > version) {
             error(peer, ErrorCode.VERSION_AHEAD, "version " + baseVersion + " is beyond the head " + version, seq);
@@ -334,7 +388,7 @@ final class DocumentSession {
         }
         lastSeq.put(clientId, seq);
         remember(stored);
-        batch.add(new Pending(peer, stored));
+        batch.add(new Pending(peer, stored, baseVersion, op));
         if (batch.size() >= settings.maxBatch()) {
             commitBatch();
             if (inFlight != null && !batch.isEmpty()) {
@@ -388,14 +442,14 @@ final class DocumentSession {
         for (Pending p : batch) {
             if (p.op.clientId().equals(clientId) && p.op.seq() == seq) {
                 // Not durable yet: acknowledge once the batch commits, like the original.
-                batch.add(new Pending(peer, p.op));
+                batch.add(new Pending(peer, p.op, p.baseVersion, p.original));
                 return;
             }
         }
         if (inFlight != null) {
             for (Pending p : inFlight.pending) {
                 if (p.op.clientId().equals(clientId) && p.op.seq() == seq) {
-                    inFlight.pending.add(new Pending(peer, p.op));
+                    inFlight.pending.add(new Pending(peer, p.op, p.baseVersion, p.original));
                     return;
                 }
             }
@@ -452,6 +506,7 @@ final class DocumentSession {
         me.presenceVersion = head;
         me.selection = moved;
         broadcast(new ServerMessage.Presence(docId, peer.clientId(), peer.user(), head, moved), peer);
+        cluster.publish(new Cluster.Event.Presence(cluster.node(), docId, peer.clientId(), peer.user(), head, moved));
     }
 
     private Selection clamp(Selection s) {
@@ -475,6 +530,7 @@ final class DocumentSession {
         }
         ChatMessage stored = store.addChat(docId, peer.user().id(), peer.user().name(), message, service.nowMillis());
         broadcast(new ServerMessage.Chat(docId, stored), null);
+        cluster.publish(new Cluster.Event.Chat(docId, stored.id(), stored));
     }
 
     void close(Peer peer) {
@@ -482,12 +538,16 @@ final class DocumentSession {
         if (subscribers.remove(peer) != null) {
             service.unsubscribed(peer, this);
             broadcast(new ServerMessage.Leave(docId, peer.clientId()), null);
+            cluster.publish(new Cluster.Event.Leave(cluster.node(), docId, peer.clientId()));
         }
     }
 
     /** The text at {@code atVersion} (the head if null), or null if that version does not exist; once durable. */
     void textAt(Long atVersion, Consumer<DocumentService.DocumentText> result) {
         if (whenDurable(s -> s.textAt(atVersion, result))) {
+            if (cluster.shared()) {
+                catchUp(); // a read sees what every node committed before it
+            }
             long v = atVersion == null ? version : atVersion;
             String t = textAt(v);
             result.accept(t == null ? null : new DocumentService.DocumentText(docId, v, t));
@@ -546,7 +606,9 @@ final class DocumentSession {
             return;
         }
         inFlight = null;
-        if (failure != null) {
+        if (failure instanceof VersionConflictException && cluster.shared()) {
+            rebase(f); // another node committed first
+        } else if (failure != null) {
             log.error("commit of {} ops to document {} failed; reloading it from the store", f.ops.size(), docId, failure);
             for (Pending p : f.pending) {
                 error(p.peer, ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op.seq());
@@ -589,9 +651,217 @@ final class DocumentSession {
                 forgetDigests(f.ops);
                 flushedText = null; // nobody to start a frame for; rebuilt when a batched subscriber opens
             }
+            cluster.publish(new Cluster.Event.Committed(docId, committedVersion));
+            placeEarlyPresences();
         }
         commitBatch();
+        if (durable() && heardHead > committedVersion) {
+            catchUp();
+        }
         releaseBarrier();
+    }
+
+    // ---- other nodes -------------------------------------------------------------------
+
+    /**
+     * Another node committed first: the store refused {@code f}, based on a head that is no
+     * longer the head. Everything applied since the committed head is taken back, the other
+     * node's operations are read and delivered, and each submission taken back is applied
+     * again as it came, transformed along the history as it now is: the same path its client
+     * transforms along, so they agree. Nothing of it was acknowledged or sent.
+     */
+    private void rebase(InFlight f) {
+        List<Pending> again = new ArrayList<>(f.pending);
+        again.addAll(batch);
+        batch.clear();
+        log.debug("document {}: another node committed first; applying {} submissions again", docId, again.size());
+        String committedText = textAt(committedVersion);
+        text = Rope.of(committedText);
+        while (!recent.isEmpty() && recent.peekLast().version() >= committedVersion) {
+            recent.removeLast();
+        }
+        version = committedVersion;
+        digests.keySet().removeIf(v -> v >= committedVersion);
+        lastSeq.clear(); // read again from the store, which has the other node's submissions
+        catchUp();
+        for (Pending p : again) {
+            submit(p.peer, p.baseVersion, p.op.seq(), p.original, true);
+        }
+        service.rebased();
+    }
+
+    /**
+     * Reads what other nodes committed past {@link #committedVersion} and delivers it to the
+     * subscribers here like any committed operation (to everyone: no subscriber here submitted
+     * it, and a client that did, elsewhere, takes its own operation for its ack). Only when
+     * everything applied here is committed.
+     */
+    private void catchUp() {
+        if (!durable()) {
+            throw new IllegalStateException("catching up on " + docId + " with operations not yet committed");
+        }
+        long head = store.headVersion(docId);
+        heardHead = Math.max(heardHead, head);
+        if (head <= committedVersion) {
+            return;
+        }
+        List<StoredOp> foreign = store.ops(docId, committedVersion, head);
+        boolean anyBatched = false;
+        for (StoredOp op : foreign) {
+            text.apply(op.op());
+            version++;
+            lastSeq.computeIfPresent(op.clientId(), (id, last) -> Math.max(last, op.seq()));
+            remember(op);
+            String digest = digestDue(version, text.length()) ? TextDigest.of(text) : null;
+            if (digest != null) {
+                digests.put(op.version(), digest);
+            }
+            Outgoing frame = new Outgoing(new ServerMessage.Op(docId, op.version(), op.op(), op.clientId(), op.seq(), digest));
+            for (Subscriber s : subscribers.values()) {
+                if (s.batched) {
+                    anyBatched = true;
+                } else {
+                    s.peer.send(frame);
+                }
+            }
+        }
+        committedVersion = version;
+        if (anyBatched) {
+            unsent.addAll(foreign);
+            endWindowLater();
+        } else {
+            forgetDigests(foreign);
+            flushedText = null;
+        }
+        placeEarlyPresences();
+    }
+
+    /** Another node says the store has {@code head}. */
+    void heardCommitted(long head) {
+        heardHead = Math.max(heardHead, head);
+        if (head > committedVersion && durable()) {
+            catchUp();
+        }
+        // Otherwise the batch in flight is refused (and the history read) or the commit ends with a catch-up.
+    }
+
+    /** In case a hint was lost: compares the head with the store's, if anyone here is watching. */
+    void checkHead() {
+        if (!subscribers.isEmpty() && durable()) {
+            catchUp();
+        }
+    }
+
+    /** The link to the other nodes is back: what was said meanwhile is lost; read the head, and ask who is here. */
+    void resync() {
+        checkHead();
+        if (!subscribers.isEmpty()) {
+            cluster.publish(new Cluster.Event.Who(cluster.node(), docId));
+        }
+    }
+
+    /** Another node's subscriber placed itself: relayed here at this node's committed head. */
+    void heardPresence(Cluster.Event.Presence p) {
+        if (isLocal(p.clientId())) {
+            return; // the client moved here; its old node has not noticed yet
+        }
+        if (p.version() > committedVersion && durable()) {
+            catchUp();
+        }
+        if (p.version() > committedVersion) {
+            early.add(p); // placed when this node has read that far
+            return;
+        }
+        place(p);
+    }
+
+    private void place(Cluster.Event.Presence p) {
+        long head = committedVersion;
+        List<Selection> moved = null;
+        if (p.selection() != null) {
+            if (head - p.version() > settings.maxCatchUp()) {
+                return;
+            }
+            List<StoredOp> since = history(p.version(), head);
+            moved = new ArrayList<>(p.selection().size());
+            for (Selection s : p.selection()) {
+                for (StoredOp op : since) {
+                    s = op.op().transformSelection(s, Side.LEFT);
+                }
+                moved.add(clamp(s));
+            }
+            moved = List.copyOf(moved);
+        }
+        remote.put(p.clientId(), new RemotePeer(p.node(), p.user(), head, moved));
+        broadcast(new ServerMessage.Presence(docId, p.clientId(), p.user(), head, moved), null);
+    }
+
+    private void placeEarlyPresences() {
+        if (early.isEmpty()) {
+            return;
+        }
+        List<Cluster.Event.Presence> ready = new ArrayList<>();
+        early.removeIf(p -> p.version() <= committedVersion && ready.add(p));
+        for (Cluster.Event.Presence p : ready) {
+            if (!isLocal(p.clientId())) {
+                place(p);
+            }
+        }
+    }
+
+    private boolean isLocal(String clientId) {
+        for (Peer p : subscribers.keySet()) {
+            if (p.clientId().equals(clientId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Another node's subscriber left. */
+    void heardLeave(String node, String clientId) {
+        early.removeIf(p -> p.clientId().equals(clientId));
+        RemotePeer gone = remote.get(clientId);
+        if (gone != null && gone.node.equals(node)) {
+            remote.remove(clientId);
+            if (!isLocal(clientId)) {
+                broadcast(new ServerMessage.Leave(docId, clientId), null);
+            }
+        }
+    }
+
+    /** Another node stopped: its subscribers left. */
+    void nodeGone(String node) {
+        early.removeIf(p -> p.node().equals(node));
+        for (Map.Entry<String, RemotePeer> e : List.copyOf(remote.entrySet())) {
+            if (e.getValue().node.equals(node)) {
+                heardLeave(node, e.getKey());
+            }
+        }
+    }
+
+    /** A chat line stored by another node. */
+    void heardChat(Cluster.Event.Chat c) {
+        ChatMessage message = c.message();
+        if (message == null) {
+            for (ChatMessage m : store.recentChat(docId, settings.chatHistory())) {
+                if (m.id() == c.id()) {
+                    message = m;
+                }
+            }
+        }
+        if (message != null) {
+            broadcast(new ServerMessage.Chat(docId, message), null);
+        }
+    }
+
+    /** A node opened this document for its first subscriber: tell it who is here. */
+    void heardWho() {
+        for (Subscriber s : subscribers.values()) {
+            boolean placed = s.presenceVersion >= 0;
+            cluster.publish(new Cluster.Event.Presence(cluster.node(), docId, s.peer.clientId(), s.peer.user(),
+                    placed ? s.presenceVersion : committedVersion, placed ? s.selection : null));
+        }
     }
 
     /** Once everything is durable, runs the held work in order, until some of it raises the barrier again. */

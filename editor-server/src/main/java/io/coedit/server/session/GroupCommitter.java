@@ -92,7 +92,12 @@ final class GroupCommitter {
             }
             return;
         }
-        log.warn("a group commit of {} documents failed ({}); committing each alone", group.size(), failure.toString());
+        if (failure instanceof io.coedit.server.store.VersionConflictException) {
+            // Another node committed to one of the documents first: routine with several nodes.
+            log.debug("a group commit of {} documents failed ({}); committing each alone", group.size(), failure.toString());
+        } else {
+            log.warn("a group commit of {} documents failed ({}); committing each alone", group.size(), failure.toString());
+        }
         for (Ticket t : group) {
             RuntimeException alone = null;
             try {

@@ -32,7 +32,11 @@ import org.junit.jupiter.api.Test;
  * {@code ops} message per flush window, whose end is a task on the same manual executor, so
  * the seed decides how long each window lasts as it decides which document queue runs next
  * (one world in four uses no window at all). Clients also send presence now and then.
- * Every run must end with every client and the store on the same text, and every
+ * Half the worlds run two or three server nodes on the one store, linked by an
+ * {@link InMemoryCluster} that loses some of their commit hints: clients connect to any node
+ * (a reconnect may land elsewhere), nodes commit on stale heads and are refused, transform and
+ * retry, and read what the others committed, from a hint or from the periodic head check.
+ * Every run must end with every client, every node and the store on the same text, and every
  * acknowledged submission in the history exactly once; along the way a client never sees a
  * version skipped or repeated, and never a presence placed at a version it has not reached.
  */
@@ -47,20 +51,32 @@ class SimulationTest {
         int unloads = 0;
         long frames = 0;
         long batchedDrops = 0;
+        long rebases = 0;
+        long lostHints = 0;
+        int clustered = 0;
         for (int i = 0; i < SEEDS; i++) {
             long seed = base + i;
             World world = runSeed(seed);
             unloads += world.unloads;
             frames += world.framesDelivered;
             batchedDrops += world.batchedDisconnects;
+            clustered += world.services.size() > 1 ? 1 : 0;
+            lostHints += world.cluster.lost;
+            for (DocumentService s : world.services) {
+                rebases += s.rebases();
+            }
         }
         System.out.println("simulation: " + SEEDS + " seeds from " + base + ", " + unloads + " document unloads, "
-                + frames + " ops frames delivered, " + batchedDrops + " disconnects of batched clients");
+                + frames + " ops frames delivered, " + batchedDrops + " disconnects of batched clients; " + clustered
+                + " worlds of several nodes, " + rebases + " batches refused and committed again, " + lostHints
+                + " commit hints lost");
         if (SEEDS >= 100) {
             // Reloading from the store is part of what is proven; a run that never did it proved less.
             org.junit.jupiter.api.Assertions.assertTrue(unloads > 0, "no document was unloaded in " + SEEDS + " seeds from " + base);
             org.junit.jupiter.api.Assertions.assertTrue(frames > 0 && batchedDrops > 0,
                     "batched clients were not exercised in " + SEEDS + " seeds from " + base);
+            org.junit.jupiter.api.Assertions.assertTrue(rebases > 0 && lostHints > 0,
+                    "nodes never committed on a stale head, or no hint was lost, in " + SEEDS + " seeds from " + base);
         }
     }
 
@@ -106,7 +122,9 @@ class SimulationTest {
         final Random random;
         final ManualExecutor executor = new ManualExecutor();
         final DocumentStore store = new InMemoryDocumentStore();
-        final DocumentService service;
+        /** One to three nodes on the one store. */
+        final List<DocumentService> services = new ArrayList<>();
+        final InMemoryCluster cluster;
         final List<SimClient> clients = new ArrayList<>();
         /** (clientId/doc/seq) of every submission a client saw acknowledged. */
         final Set<String> acked = new HashSet<>();
@@ -140,7 +158,15 @@ class SimulationTest {
                     .withUnloadAfterMillis(1 + random.nextInt(50))
                     // Any positive window: its end is a task of the manual executor, run when the seed says.
                     .withBatchWindowMillis(random.nextInt(4) == 0 ? 0 : 25);
-            service = new DocumentService(store, settings, clock, executor);
+            cluster = new InMemoryCluster(executor, random, 0.2);
+            int nodes = random.nextBoolean() ? 1 : 2 + random.nextInt(2);
+            for (int i = 0; i < nodes; i++) {
+                DocumentService service = new DocumentService(store, settings, clock, executor);
+                if (nodes > 1) {
+                    service.join(cluster.node("node-" + i));
+                }
+                services.add(service);
+            }
             int n = 8 + random.nextInt(4);
             for (int i = 0; i < n; i++) {
                 clients.add(new SimClient(this, "client-" + i, DOCS[i % DOCS.length], random.nextBoolean()));
@@ -166,9 +192,12 @@ class SimulationTest {
                     c.deliverToClient();
                 } else if (roll < 95) {
                     executor.runOne(random);
-                } else if (roll < 98) {
+                } else if (roll < 97) {
                     c.disconnect();
+                } else if (roll < 98) {
+                    services.get(random.nextInt(services.size())).checkHeads();
                 } else {
+                    DocumentService service = services.get(random.nextInt(services.size()));
                     int before = service.loadedDocuments();
                     service.unloadIdleDocuments();
                     while (executor.runOne(random)) {
@@ -187,14 +216,25 @@ class SimulationTest {
             for (SimClient c : clients) {
                 c.connect();
             }
+            boolean checked = false;
             for (int round = 0; round < 100_000; round++) {
-                boolean moved = executor.runOne(random);
+                boolean ran = executor.runOne(random);
+                boolean delivered = false;
                 for (SimClient c : clients) {
-                    moved |= c.deliverToServer();
-                    moved |= c.deliverToClient();
+                    delivered |= c.deliverToServer();
+                    delivered |= c.deliverToClient();
                 }
-                if (!moved) {
-                    return;
+                if (delivered) {
+                    checked = false;
+                } else if (!ran) {
+                    if (checked) {
+                        return;
+                    }
+                    // Hints may have been lost: the periodic head check is what finds the rest.
+                    for (DocumentService s : services) {
+                        s.checkHeads();
+                    }
+                    checked = true;
                 }
             }
             fail("the system did not settle");
@@ -217,12 +257,14 @@ class SimulationTest {
                         assertEquals(replay.toString(), c.text.toString(), c + " text differs from the history");
                     }
                 }
-                var served = service.text(doc, null);
-                while (!served.isDone() && executor.runOne(random)) {
-                    // the text request runs on the document's queue
+                for (DocumentService service : services) {
+                    var served = service.text(doc, null);
+                    while (!served.isDone() && executor.runOne(random)) {
+                        // the text request runs on the document's queue
+                    }
+                    assertEquals(replay.toString(), served.join().orElseThrow().text(),
+                            "server's open document differs from its history");
                 }
-                assertEquals(replay.toString(), served.join().orElseThrow().text(),
-                        "server's open document differs from its history");
                 for (String a : acked) {
                     if (a.contains("/" + doc + "/")) {
                         assertEquals(1, submissions.getOrDefault(a, 0), "acknowledged " + a + " is not in the history once");
@@ -244,6 +286,9 @@ class SimulationTest {
         final ArrayDeque<ServerMessage> toClient = new ArrayDeque<>();
         Connection connection;
         boolean opened;
+
+        /** The node of the current connection. */
+        DocumentService service;
 
         SimClient(World world, String id, String doc, boolean batched) {
             this.world = world;
@@ -302,10 +347,12 @@ class SimulationTest {
             Connection c = new Connection();
             connection = c;
             opened = false;
+            DocumentService service = world.services.get(world.random.nextInt(world.services.size()));
+            this.service = service;
             Long from = ot == null ? null : ot.version();
-            toServer.add(() -> world.service.open(c, doc, from));
+            toServer.add(() -> service.open(c, doc, from));
             if (ot != null) {
-                ot.resend().ifPresent(s -> toServer.add(() -> world.service.submit(c, doc, s.version(), s.seq(), s.op())));
+                ot.resend().ifPresent(s -> toServer.add(() -> service.submit(c, doc, s.version(), s.seq(), s.op())));
             }
         }
 
@@ -324,7 +371,8 @@ class SimulationTest {
             if (world.random.nextBoolean()) {
                 toServer.clear();
             }
-            toServer.add(() -> world.service.disconnected(c));
+            DocumentService service = this.service;
+            toServer.add(() -> service.disconnected(c));
         }
 
         void edit() {
@@ -349,14 +397,16 @@ class SimulationTest {
             Connection c = connection;
             if (c != null && ot != null && opened) {
                 long at = ot.version();
-                toServer.add(() -> world.service.presence(c, doc, at, List.of(Selection.caret(0))));
+                DocumentService service = this.service;
+                toServer.add(() -> service.presence(c, doc, at, List.of(Selection.caret(0))));
             }
         }
 
         void send(OtClient.Submission s) {
             Connection c = connection;
             if (c != null) {
-                toServer.add(() -> world.service.submit(c, doc, s.version(), s.seq(), s.op()));
+                DocumentService service = this.service;
+                toServer.add(() -> service.submit(c, doc, s.version(), s.seq(), s.op()));
             }
         }
 
