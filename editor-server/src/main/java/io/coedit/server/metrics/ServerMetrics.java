@@ -55,6 +55,8 @@ public final class ServerMetrics {
                 .description("Documents held in memory").register(registry);
         FunctionCounter.builder("coedit.ops.committed", service, DocumentService::committedOps)
                 .description("Operations committed durably").register(registry);
+        FunctionCounter.builder("coedit.rebases", service, DocumentService::rebases)
+                .description("Batches another node committed to first, transformed again and retried").register(registry);
         for (ErrorCode code : ErrorCode.values()) {
             // Registered up front so that a rate can be computed from the first error on.
             errors.put(code, Counter.builder("coedit.errors").tag("code", code.wire())
