@@ -81,6 +81,11 @@ public final class PostgresDocumentStore extends JdbcDocumentStore {
         return url.startsWith(PostgresDatabase.URL_PREFIX);
     }
 
+    /** {@code url} with any {@code password} parameter blanked out, fit for a log or an error. */
+    public static String redacted(String url) {
+        return PostgresDatabase.redacted(url);
+    }
+
     @Override
     public void commit(List<DocumentCommit> commits) {
         List<DocumentCommit> inLockOrder = new ArrayList<>(commits);
