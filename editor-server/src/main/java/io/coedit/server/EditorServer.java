@@ -8,6 +8,7 @@ import io.coedit.server.protocol.ProtocolCodec;
 import io.coedit.server.session.DocumentService;
 import io.coedit.server.store.DocumentStore;
 import io.coedit.server.store.H2DocumentStore;
+import io.coedit.server.store.PostgresDocumentStore;
 import io.coedit.server.ws.ConnectionLimits;
 import io.coedit.server.ws.WebSocketGateway;
 import java.io.IOException;
@@ -75,6 +76,9 @@ public final class EditorServer implements AutoCloseable {
         private DocumentService.Settings settings = DocumentService.Settings.defaults();
         private DocumentService.WorkLimits workLimits = DocumentService.WorkLimits.defaults();
         private DocumentStore store;
+        private String dbUrl;
+        private String dbUser;
+        private String dbPassword;
         private Clock clock = Clock.systemUTC();
         private Duration tokenClockSkew = Authenticator.DEFAULT_CLOCK_SKEW;
 
@@ -130,6 +134,18 @@ public final class EditorServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The database to keep documents in: null (the default) for the H2 file in
+         * {@link #dataDir}, a {@code jdbc:postgresql://host:port/database} URL for PostgreSQL;
+         * any other URL is refused by {@link #build()}.
+         */
+        public Builder database(String url, String user, String password) {
+            this.dbUrl = url == null || url.isEmpty() ? null : url;
+            this.dbUser = user == null || user.isEmpty() ? null : user;
+            this.dbPassword = password;
+            return this;
+        }
+
         /** A store to use instead of the one in {@link #dataDir}; the server closes it. */
         public Builder store(DocumentStore store) {
             this.store = store;
@@ -155,6 +171,10 @@ public final class EditorServer implements AutoCloseable {
             if (jwtSecret != null) {
                 Authenticator.jwt(jwtSecret); // a weak secret fails here, before anything is opened
             }
+            if (dbUrl != null && !PostgresDocumentStore.handles(dbUrl)) {
+                throw new IllegalArgumentException("unsupported database URL " + PostgresDocumentStore.redacted(dbUrl)
+                        + ": only jdbc:postgresql://host:port/database (or none, for the H2 file in the data folder)");
+            }
             return new EditorServer(this);
         }
     }
@@ -170,13 +190,13 @@ public final class EditorServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Path data = config.dataDir.toAbsolutePath().normalize();
-        store = config.store != null ? config.store : openStore(data);
+        store = config.store != null ? config.store : openStore(data, config);
         service = new DocumentService(store, config.settings, config.workLimits, config.clock, null);
         ServerMetrics metrics = new ServerMetrics(service);
         auth = config.jwtSecret == null ? Authenticator.open() : Authenticator.jwt(config.jwtSecret, config.tokenClockSkew);
         gateway = new WebSocketGateway(service, auth, new ProtocolCodec(Palette::colorOf), metrics, config.limits,
                 config.allowedOrigins);
-        http = new HttpApi(service, auth, metrics, () -> serving);
+        http = new HttpApi(service, auth, metrics, () -> serving, store::unavailable);
 
         server = new HttpServer();
         listener = new NetworkListener("coedit", config.host, config.port);
@@ -225,9 +245,19 @@ public final class EditorServer implements AutoCloseable {
         });
     }
 
-    /** The store behind {@code --data}: one line to change when another store is wanted. */
-    private static DocumentStore openStore(Path data) {
+    /** The store behind {@code --db-url}: PostgreSQL if given, else H2 in {@code --data}. */
+    private static DocumentStore openStore(Path data, Builder config) {
+        if (config.dbUrl != null) {
+            return new PostgresDocumentStore(config.dbUrl, config.dbUser, config.dbPassword);
+        }
         return new H2DocumentStore(data);
+    }
+
+    /** Where documents are kept, for the startup log: the data folder, or the database URL without its password. */
+    public String storeDescription() {
+        return config.store != null ? config.store.toString()
+                : config.dbUrl != null ? PostgresDocumentStore.redacted(config.dbUrl)
+                : "data folder " + dataDir();
     }
 
     /** The port actually bound. */

@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
         description = "The coedit collaboration server: WebSocket protocol v1 at /ws, the web client at /, "
                 + "the HTTP API at /api, /healthz and /metrics, all on one port. Each option can also be set by "
                 + "the environment variable named with it.",
-        footer = {"", "Give the JWT secret by COEDIT_JWT_SECRET rather than on the command line, where other "
-                + "users of the machine can read it in the process list."})
+        footer = {"", "Give the JWT secret by COEDIT_JWT_SECRET, and the database password by COEDIT_DB_PASSWORD, "
+                + "rather than on the command line, where other users of the machine can read them in the process list."})
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -37,6 +37,19 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "${env:COEDIT_DATA:-./data}", paramLabel = "DIR",
             description = "Folder of the database, created if missing (env COEDIT_DATA; default ${DEFAULT-VALUE}).")
     Path data;
+
+    @Option(names = "--db-url", defaultValue = "${env:COEDIT_DB_URL}", paramLabel = "URL",
+            description = "PostgreSQL database to keep documents in, jdbc:postgresql://host:port/database; several "
+                    + "servers may share one. Without it, an H2 file in --data (env COEDIT_DB_URL).")
+    String dbUrl;
+
+    @Option(names = "--db-user", defaultValue = "${env:COEDIT_DB_USER}", paramLabel = "USER",
+            description = "Role to connect to --db-url as (env COEDIT_DB_USER).")
+    String dbUser;
+
+    @Option(names = "--db-password", defaultValue = "${env:COEDIT_DB_PASSWORD}", paramLabel = "PASSWORD",
+            description = "Password of --db-user; better given by its environment variable (env COEDIT_DB_PASSWORD).")
+    String dbPassword;
 
     @Option(names = "--jwt-secret", defaultValue = "${env:COEDIT_JWT_SECRET}", paramLabel = "SECRET",
             description = "HS256 secret (at least 32 bytes). With it, clients need a signed token; without it, "
@@ -114,6 +127,7 @@ public final class Main implements Callable<Integer> {
                 .host(host)
                 .port(port)
                 .dataDir(data)
+                .database(dbUrl, dbUser, dbPassword)
                 .jwtSecret(jwtSecret)
                 .allowedOrigins(allowedOrigins == null ? List.of() : allowedOrigins.stream()
                         .map(String::trim).filter(s -> !s.isEmpty()).toList())
@@ -135,7 +149,7 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         log.info("coedit editor-server listening on {} (WebSocket {})", server.uri(), server.webSocketUri());
-        log.info("data folder: {}", server.dataDir());
+        log.info("documents in: {}", server.storeDescription());
         log.info("auth: {}", server.authMode());
         if (host.equals("0.0.0.0") || host.equals("::")) {
             log.warn("listening on every interface: pages need --allowed-origin with the address users type");

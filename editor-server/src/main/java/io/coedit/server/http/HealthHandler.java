@@ -17,16 +17,23 @@ import org.glassfish.grizzly.http.server.Response;
  * <p>Also 503 ({@code "status": "stalled"}, with a {@code "cause"}) while document work is
  * stalled: a server that accepts connections but whose documents answer nothing is not
  * healthy (twenty costly submissions once held every document for ~17 s while this said ok).
+ *
+ * <p>And 503 ({@code "status": "unavailable"}, with a {@code "cause"}) while the store's
+ * database is unreachable: nothing can be acknowledged then. The store answers from its last
+ * probe, so this stays fast while the database hangs.
  */
 final class HealthHandler extends HttpHandler {
     private final BooleanSupplier serving;
     private final ServerMetrics metrics;
     private final Supplier<Optional<String>> stall;
+    private final Supplier<Optional<String>> unavailable;
 
-    HealthHandler(BooleanSupplier serving, ServerMetrics metrics, Supplier<Optional<String>> stall) {
+    HealthHandler(BooleanSupplier serving, ServerMetrics metrics, Supplier<Optional<String>> stall,
+            Supplier<Optional<String>> unavailable) {
         this.serving = serving;
         this.metrics = metrics;
         this.stall = stall;
+        this.unavailable = unavailable;
     }
 
     @Override
@@ -36,10 +43,11 @@ final class HealthHandler extends HttpHandler {
         }
         boolean up = serving.getAsBoolean();
         Optional<String> stalled = up ? stall.get() : Optional.empty();
+        Optional<String> away = up && stalled.isEmpty() ? unavailable.get() : Optional.empty();
         JsonObject body = new JsonObject();
-        body.addProperty("status", !up ? "stopping" : stalled.isPresent() ? "stalled" : "ok");
-        stalled.ifPresent(cause -> body.addProperty("cause", cause));
-        up = up && stalled.isEmpty();
+        body.addProperty("status", !up ? "stopping" : stalled.isPresent() ? "stalled" : away.isPresent() ? "unavailable" : "ok");
+        stalled.or(() -> away).ifPresent(cause -> body.addProperty("cause", cause));
+        up = up && stalled.isEmpty() && away.isEmpty();
         body.addProperty("connections", metrics.connections());
         DocumentsHandler.write(response, up ? 200 : 503, "application/json", body.toString());
     }

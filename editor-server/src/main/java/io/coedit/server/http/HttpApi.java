@@ -3,11 +3,13 @@ package io.coedit.server.http;
 import io.coedit.server.auth.Authenticator;
 import io.coedit.server.metrics.ServerMetrics;
 import io.coedit.server.session.DocumentService;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.ServerConfiguration;
 
@@ -19,7 +21,8 @@ import org.glassfish.grizzly.http.server.ServerConfiguration;
  *   GET /api/docs                  documents: id, version, updated
  *   GET /api/docs/{id}             text and version; ?version=v for an older version
  *   GET /api/docs/{id}/ops         committed ops; ?from=&amp;to= (at most 1000 a request)
- *   GET /healthz                   200 while serving, 503 while shutting down or while document work is stalled
+ *   GET /healthz                   200 while serving, 503 while shutting down, while document work is stalled
+ *                                  or while the database is unreachable
  *   GET /metrics                   Prometheus text format
  * </pre>
  * Every route answers GET and HEAD (the same status and headers, no body), other methods
@@ -34,14 +37,21 @@ public final class HttpApi implements AutoCloseable {
     private final Authenticator auth;
     private final ServerMetrics metrics;
     private final BooleanSupplier serving;
+    private final Supplier<Optional<String>> storeUnavailable;
     private final ExecutorService readers;
 
-    /** @param serving false once the server is shutting down, which /healthz reports */
-    public HttpApi(DocumentService service, Authenticator auth, ServerMetrics metrics, BooleanSupplier serving) {
+    /**
+     * @param serving false once the server is shutting down, which /healthz reports
+     * @param storeUnavailable why the store cannot serve now, or empty if it can (answered at
+     *     once), which /healthz reports
+     */
+    public HttpApi(DocumentService service, Authenticator auth, ServerMetrics metrics, BooleanSupplier serving,
+            Supplier<Optional<String>> storeUnavailable) {
         this.service = service;
         this.auth = auth;
         this.metrics = metrics;
         this.serving = serving;
+        this.storeUnavailable = storeUnavailable;
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "coedit-http-" + n.incrementAndGet());
@@ -55,7 +65,7 @@ public final class HttpApi implements AutoCloseable {
         config.addHttpHandler(new WebClientFiles(HttpApi.class.getClassLoader()), "/");
         config.addHttpHandler(new EditorPageHandler(HttpApi.class.getClassLoader()), "/d/*");
         config.addHttpHandler(new DocumentsHandler(service, auth, readers), "/api/*");
-        config.addHttpHandler(new HealthHandler(serving, metrics, service::stall), "/healthz");
+        config.addHttpHandler(new HealthHandler(serving, metrics, service::stall, storeUnavailable), "/healthz");
         config.addHttpHandler(new MetricsHandler(metrics), "/metrics");
     }
 

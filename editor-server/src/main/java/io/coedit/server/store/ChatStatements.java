@@ -10,17 +10,18 @@ import java.util.List;
 
 /**
  * The SQL of a document's chat: store a message and get its id, read the last few. The
- * generated id is asked for by column name as H2 reports it ({@code ID}); a dialect that
- * folds names to lower case would ask for {@code id}.
+ * generated id is asked for by column name as the database reports it: {@code ID} in H2,
+ * which folds unquoted names to upper case, {@code id} in PostgreSQL, which folds them to
+ * lower case.
  */
 final class ChatStatements {
 
     private ChatStatements() {}
 
-    static ChatMessage add(Connection c, String docId, String userId, String userName, String text, long timestamp)
-            throws SQLException {
+    static ChatMessage add(Connection c, String idColumn, String docId, String userId, String userName, String text,
+            long timestamp) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "INSERT INTO chat (doc_id, user_id, user_name, text, ts) VALUES (?, ?, ?, ?, ?)", new String[] {"ID"})) {
+                "INSERT INTO chat (doc_id, user_id, user_name, text, ts) VALUES (?, ?, ?, ?, ?)", new String[] {idColumn})) {
             s.setString(1, docId);
             s.setString(2, userId);
             s.setString(3, userName);

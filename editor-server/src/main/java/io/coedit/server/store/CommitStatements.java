@@ -6,6 +6,7 @@ import static io.coedit.server.store.ReadStatements.head;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +30,11 @@ import java.util.Map;
  * operation, ~8 ms with runs.
  *
  * <p>The statements are plain SQL that PostgreSQL also speaks, and the unique-violation
- * SQLSTATE is the same there. One thing is H2's: after a unique violation, {@link #moveHead}
+ * SQLSTATE is the same there. One thing differs: after a unique violation, {@link #moveHead}
  * and {@link #recordSubmitters} read on in the same transaction to say why, which H2
- * allows; PostgreSQL aborts a transaction at its first error, so a store there needs
- * another way to tell (a savepoint, for one) before reusing these.
+ * allows; PostgreSQL aborts a transaction at its first error, so there
+ * ({@code errorsAbortTransaction}) each statement that may break a unique key runs under a
+ * savepoint, and a violation rolls back to it before reading on.
  */
 final class CommitStatements {
 
@@ -41,8 +43,15 @@ final class CommitStatements {
 
     private CommitStatements() {}
 
-    /** The statements of one commit transaction; the caller commits or rolls back. */
-    static void appendAll(Connection c, List<DocumentCommit> commits) throws SQLException {
+    /**
+     * The statements of one commit transaction; the caller commits or rolls back.
+     *
+     * @param errorsAbortTransaction whether the database refuses every statement of a
+     *     transaction after its first error (PostgreSQL), so that a unique violation must be
+     *     taken back to a savepoint before the transaction reads on
+     */
+    static void appendAll(Connection c, List<DocumentCommit> commits, boolean errorsAbortTransaction)
+            throws SQLException {
         try (PreparedStatement advance = c.prepareStatement(
                      "UPDATE documents SET version = ?, updated = GREATEST(updated, ?) WHERE id = ? AND version = ?");
                 PreparedStatement insertRun = c.prepareStatement(
@@ -57,7 +66,7 @@ final class CommitStatements {
                         throw new VersionConflictException(commit.docId(), commit.baseVersion(), head);
                     }
                 } else {
-                    moveHead(c, advance, commit);
+                    moveHead(c, advance, commit, errorsAbortTransaction);
                     insertRun.setString(1, commit.docId());
                     insertRun.setLong(2, commit.baseVersion());
                     insertRun.setLong(3, commit.headVersion());
@@ -79,7 +88,7 @@ final class CommitStatements {
                 }
             }
             insertRun.executeBatch();
-            recordSubmitters(c, submitters);
+            recordSubmitters(c, submitters, errorsAbortTransaction);
             if (!withSnapshot.isEmpty()) {
                 insertSnapshots(c, withSnapshot);
             }
@@ -97,7 +106,8 @@ final class CommitStatements {
      * one is not above the one already committed: a conditional update for a client seen
      * before, an insert (which the primary key refuses if the row exists) for a new one.
      */
-    private static void recordSubmitters(Connection c, Map<List<String>, Submitter> submitters) throws SQLException {
+    private static void recordSubmitters(Connection c, Map<List<String>, Submitter> submitters,
+            boolean errorsAbortTransaction) throws SQLException {
         List<Map.Entry<List<String>, Submitter>> entries = new ArrayList<>(submitters.entrySet());
         int[] updated;
         try (PreparedStatement advance = c.prepareStatement(
@@ -121,6 +131,7 @@ final class CommitStatements {
         if (fresh.isEmpty()) {
             return;
         }
+        Savepoint before = errorsAbortTransaction ? c.setSavepoint() : null;
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO client_seqs (doc_id, client_id, first_version, seq, version) VALUES (?, ?, ?, ?, ?)")) {
             for (Map.Entry<List<String>, Submitter> e : fresh) {
@@ -132,10 +143,12 @@ final class CommitStatements {
                 insert.addBatch();
             }
             insert.executeBatch();
+            release(c, before);
         } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            if (!isUniqueViolation(e)) {
                 throw e;
             }
+            rollBackTo(c, before);
             // The client has a row whose seq is not below this call's: a repeat.
             for (Map.Entry<List<String>, Submitter> f : fresh) {
                 if (clientSeq(c, f.getKey().get(0), f.getKey().get(1)) != null) {
@@ -159,7 +172,8 @@ final class CommitStatements {
      * concurrency it waits for the row lock of another writer and then finds the version it
      * left, so two writers at the same base cannot both succeed.
      */
-    private static void moveHead(Connection c, PreparedStatement advance, DocumentCommit commit) throws SQLException {
+    private static void moveHead(Connection c, PreparedStatement advance, DocumentCommit commit,
+            boolean errorsAbortTransaction) throws SQLException {
         long latest = commit.ops().stream().mapToLong(StoredOp::timestamp).max().orElseThrow();
         advance.setLong(1, commit.headVersion());
         advance.setLong(2, latest);
@@ -169,21 +183,49 @@ final class CommitStatements {
             return;
         }
         if (commit.baseVersion() == 0) {
+            Savepoint before = errorsAbortTransaction ? c.setSavepoint() : null;
             try (PreparedStatement create = c.prepareStatement(
                     "INSERT INTO documents (id, version, updated) VALUES (?, ?, ?)")) {
                 create.setString(1, commit.docId());
                 create.setLong(2, commit.headVersion());
                 create.setLong(3, latest);
                 create.executeUpdate();
+                release(c, before);
                 return;
             } catch (SQLException e) {
-                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                if (!isUniqueViolation(e)) {
                     throw e;
                 }
                 // Another writer created the document first: fall through to the conflict.
+                rollBackTo(c, before);
             }
         }
         throw new VersionConflictException(commit.docId(), commit.baseVersion(), head(c, commit.docId()));
+    }
+
+    /**
+     * Whether {@code e} is a unique violation. A batch reports it on the batch exception's
+     * next exception in PostgreSQL, with the batch's own SQLSTATE on top.
+     */
+    private static boolean isUniqueViolation(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            if (UNIQUE_VIOLATION.equals(x.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void release(Connection c, Savepoint savepoint) throws SQLException {
+        if (savepoint != null) {
+            c.releaseSavepoint(savepoint);
+        }
+    }
+
+    private static void rollBackTo(Connection c, Savepoint savepoint) throws SQLException {
+        if (savepoint != null) {
+            c.rollback(savepoint);
+        }
     }
 
     private static void insertSnapshots(Connection c, List<DocumentCommit> commits) throws SQLException {

@@ -60,6 +60,16 @@ public interface DocumentStore extends AutoCloseable {
     /** The last {@code limit} chat messages of a document, oldest first; none if {@code limit} is not positive. */
     List<ChatMessage> recentChat(String docId, int limit);
 
+    /**
+     * Why the store cannot serve now (its database is unreachable, say), or empty if it can
+     * as far as it knows. Answers at once from what the store last saw, never by waiting on
+     * the database, so a health check may call it as often as it likes. An embedded store is
+     * never unavailable in this sense: its failures surface from the calls themselves.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
     /** Releases the store; commits that returned stay durable. */
     @Override
     void close();
