@@ -2,6 +2,7 @@ package io.coedit.server;
 
 import io.coedit.server.auth.Authenticator;
 import io.coedit.server.auth.Palette;
+import io.coedit.server.cluster.PostgresCluster;
 import io.coedit.server.http.HttpApi;
 import io.coedit.server.metrics.ServerMetrics;
 import io.coedit.server.protocol.ProtocolCodec;
@@ -48,6 +49,7 @@ public final class EditorServer implements AutoCloseable {
     private final Builder config;
     private DocumentStore store;
     private DocumentService service;
+    private PostgresCluster cluster;
     private WebSocketGateway gateway;
     private HttpApi http;
     private HttpServer server;
@@ -192,6 +194,11 @@ public final class EditorServer implements AutoCloseable {
         Path data = config.dataDir.toAbsolutePath().normalize();
         store = config.store != null ? config.store : openStore(data, config);
         service = new DocumentService(store, config.settings, config.workLimits, config.clock, null);
+        if (config.dbUrl != null && config.store == null) {
+            // Every node on the database commits to any document and tells the others (docs/SCALING.md).
+            cluster = new PostgresCluster(config.dbUrl, config.dbUser, config.dbPassword);
+            service.join(cluster);
+        }
         ServerMetrics metrics = new ServerMetrics(service);
         auth = config.jwtSecret == null ? Authenticator.open() : Authenticator.jwt(config.jwtSecret, config.tokenClockSkew);
         gateway = new WebSocketGateway(service, auth, new ProtocolCodec(Palette::colorOf), metrics, config.limits,
@@ -327,6 +334,9 @@ public final class EditorServer implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (cluster != null) {
+            cluster.close(); // after the last commit's hint; the others drop this node's subscribers now
         }
         if (store != null) {
             try {

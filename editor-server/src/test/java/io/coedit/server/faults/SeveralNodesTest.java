@@ -127,8 +127,13 @@ class SeveralNodesTest {
                         && m.get("clientId").getAsString().equals("ann-client"));
                 assertEquals("Ann", joined.getAsJsonObject("user").get("name").getAsString());
 
+                // Ann, the newcomer, learns Bob is there, on the other node.
+                JsonObject there = ann.await(m -> m.get("type").getAsString().equals("presence")
+                        && m.get("clientId").getAsString().equals("bob-client"));
+                assertEquals("Bob", there.getAsJsonObject("user").get("name").getAsString());
+
                 ann.send(WsClient.op("meeting", 0, 1, TextOperation.insert(0, "hello")));
-                ann.expect("ack");
+                ann.await(WsClient.type("ack"));
                 JsonObject op = bob.await(m -> m.get("type").getAsString().equals("op"));
                 assertEquals(0, op.get("version").getAsLong());
 
