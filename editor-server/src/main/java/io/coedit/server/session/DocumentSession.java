@@ -72,6 +72,8 @@ final class DocumentSession {
     private final List<Pending> batch = new ArrayList<>();
     /** The batch the committer is writing, or null. */
     private InFlight inFlight;
+    /** Set when the reload after a failed commit failed: see {@link #reloadIfStale()}. */
+    private boolean stale;
     /** Set while work waits for everything applied so far to be committed. */
     private boolean barrier;
     /** Work that arrived behind the barrier, in arrival order. */
@@ -194,7 +196,20 @@ final class DocumentSession {
             held.addLast(work);
             return;
         }
+        reloadIfStale();
         work.accept(this);
+    }
+
+    /**
+     * Reloads the document if the reload after a failed commit failed too (the database was
+     * still away): until then the text and version still hold what was never committed, which
+     * no request may see. Throws, and the request gets {@code internal}, while it still fails.
+     */
+    private void reloadIfStale() {
+        if (stale) {
+            load();
+            stale = false;
+        }
     }
 
     /**
@@ -618,7 +633,12 @@ final class DocumentSession {
                 error(p.peer, ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op.seq());
             }
             batch.clear();
-            load();
+            try {
+                load();
+            } catch (RuntimeException e) {
+                stale = true;
+                log.error("reloading document {} failed too; it reloads before its next request", docId, e);
+            }
         } else {
             committedVersion = f.headVersion;
             service.committed(f.ops.size());
@@ -873,6 +893,7 @@ final class DocumentSession {
         Consumer<DocumentSession> work;
         while (!barrier && (work = held.pollFirst()) != null) {
             try {
+                reloadIfStale();
                 work.accept(this);
             } catch (RuntimeException e) {
                 log.error("request on document {} failed", docId, e);

@@ -71,7 +71,12 @@ final class H2Database {
             throw new StoreException("cannot open the database in " + folder + ": " + rootMessage(e), e);
         }
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            Flyway flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration").load();
+            SchemaVersions.refuseNewer(flyway, "the database in " + folder);
+            flyway.migrate();
+        } catch (StoreException e) {
+            pool.close();
+            throw e;
         } catch (RuntimeException e) {
             pool.close();
             throw new StoreException("cannot bring the database schema in " + folder + " up to date: " + rootMessage(e), e);

@@ -2,12 +2,8 @@ package io.coedit.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
-import org.flywaydb.core.api.MigrationState;
 
 /**
  * What is PostgreSQL's own in opening the store: the pool and its connection settings, and
@@ -76,7 +72,7 @@ final class PostgresDatabase {
         }
         try {
             Flyway flyway = Flyway.configure().dataSource(pool).locations("classpath:db/postgresql").load();
-            refuseNewerSchema(flyway, url);
+            SchemaVersions.refuseNewer(flyway, "the database at " + redacted(url));
             flyway.migrate();
         } catch (StoreException e) {
             pool.close();
@@ -87,31 +83,6 @@ final class PostgresDatabase {
                     + rootMessage(e), e);
         }
         return pool;
-    }
-
-    /**
-     * Refuses a database that a newer build has migrated: this build would not know what its
-     * tables mean. (Flyway by default ignores such "future" migrations and carries on.)
-     */
-    private static void refuseNewerSchema(Flyway flyway, String url) {
-        List<String> future = new ArrayList<>();
-        for (MigrationInfo applied : flyway.info().applied()) {
-            if (applied.getState() == MigrationState.FUTURE_SUCCESS || applied.getState() == MigrationState.FUTURE_FAILED) {
-                future.add(String.valueOf(applied.getVersion()));
-            }
-        }
-        if (!future.isEmpty()) {
-            MigrationInfo[] all = flyway.info().all();
-            String known = "none";
-            for (MigrationInfo m : all) {
-                if (m.getState().isResolved() && m.getVersion() != null) {
-                    known = m.getVersion().toString();
-                }
-            }
-            throw new StoreException("the database at " + redacted(url) + " has schema version "
-                    + future.get(future.size() - 1) + ", newer than this server knows (" + known
-                    + "): run a newer coedit editor-server", null);
-        }
     }
 
     /** {@code url} with the value of any {@code password} parameter blanked out, fit for a log. */

@@ -230,6 +230,21 @@ class H2DocumentStoreTest extends DocumentStoreContract {
     }
 
     @Test
+    void aDatabaseOfANewerSchemaIsRefusedInOneLine() throws Exception {
+        store.close();
+        try (Connection c = DriverManager.getConnection(H2Database.jdbcUrl(folder.toAbsolutePath()), "sa", "")) {
+            c.createStatement().execute("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\","
+                    + " \"description\", \"type\", \"script\", \"checksum\", \"installed_by\", \"execution_time\","
+                    + " \"success\") VALUES (99, '99', 'from the future', 'SQL', 'V99__from_the_future.sql', 0, 'test',"
+                    + " 1, TRUE)");
+        }
+        StoreException e = assertThrows(StoreException.class, () -> new H2DocumentStore(folder));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
+        store = new H2DocumentStore(folder.resolve("fresh")); // for closeTheStore
+    }
+
+    @Test
     void aDatabaseWithARowPerOperationIsMigratedToRuns(@TempDir Path older) throws Exception {
         // The schema as version 1 left it, with a history in its ops table.
         String url = H2Database.jdbcUrl(older.toAbsolutePath());
