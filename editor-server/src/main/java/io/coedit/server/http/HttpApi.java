@@ -1,12 +1,13 @@
 package io.coedit.server.http;
 
 import io.coedit.server.auth.Authenticator;
+import io.coedit.server.internal.DaemonThreads;
+import io.coedit.server.internal.Shutdown;
 import io.coedit.server.metrics.ServerMetrics;
 import io.coedit.server.session.DocumentService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.ServerConfiguration;
@@ -42,12 +43,7 @@ public final class HttpApi implements AutoCloseable {
         this.auth = auth;
         this.metrics = metrics;
         this.serving = serving;
-        AtomicInteger n = new AtomicInteger();
-        this.readers = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "coedit-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.readers = Executors.newFixedThreadPool(4, DaemonThreads.numbered("coedit-http-"));
     }
 
     /** Maps every handler on {@code config}. */
@@ -70,11 +66,6 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
-        readers.shutdown();
-        try {
-            readers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Shutdown.andAwait(readers, 5, TimeUnit.SECONDS);
     }
 }

@@ -2,6 +2,8 @@ package io.coedit.server.session;
 
 import io.coedit.ot.Selection;
 import io.coedit.ot.TextOperation;
+import io.coedit.server.internal.DaemonThreads;
+import io.coedit.server.internal.Shutdown;
 import io.coedit.server.store.DocumentCommit;
 import io.coedit.server.store.DocumentStore;
 import io.coedit.server.store.DocumentSummary;
@@ -18,9 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -305,16 +305,16 @@ public final class DocumentService implements AutoCloseable {
         this.work = work;
         this.clock = clock;
         if (executor == null) {
-            ExecutorService own = Executors.newFixedThreadPool(settings.threads(), named("coedit-doc-"));
+            ExecutorService own = Executors.newFixedThreadPool(settings.threads(), DaemonThreads.numbered("coedit-doc-"));
             this.pool = own;
             this.executor = own;
-            this.sweeper = Executors.newSingleThreadScheduledExecutor(named("coedit-sweeper-"));
+            this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("coedit-sweeper-"));
             long period = Math.max(1_000, settings.unloadAfterMillis() / 2);
             sweeper.scheduleWithFixedDelay(this::unloadIdleDocuments, period, period, TimeUnit.MILLISECONDS);
             long probeEvery = Math.max(10, Math.min(1_000, work.stallAfterMillis() / 4));
             sweeper.scheduleWithFixedDelay(this::probe, probeEvery, probeEvery, TimeUnit.MILLISECONDS);
             // One thread writes every document's batches: the store serialises commits anyway.
-            this.committerThread = Executors.newSingleThreadExecutor(named("coedit-committer-"));
+            this.committerThread = Executors.newSingleThreadExecutor(DaemonThreads.numbered("coedit-committer-"));
             this.committer = new GroupCommitter(store, committerThread, MAX_OPS_PER_TRANSACTION);
         } else {
             this.pool = null;
@@ -324,16 +324,7 @@ public final class DocumentService implements AutoCloseable {
             this.committer = new GroupCommitter(store, executor, MAX_OPS_PER_TRANSACTION);
         }
         // A simulation's executor also ends the flush windows (see afterDelay): no clock decides the interleaving.
-        this.flushTimer = pool == null ? null : Executors.newSingleThreadScheduledExecutor(named("coedit-flush-"));
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        this.flushTimer = pool == null ? null : Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("coedit-flush-"));
     }
 
     private Entry entry(String docId) {
@@ -628,11 +619,6 @@ public final class DocumentService implements AutoCloseable {
             return;
         }
         committerThread.shutdown();
-        pool.shutdown();
-        try {
-            pool.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
+        Shutdown.andAwait(pool, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 }
