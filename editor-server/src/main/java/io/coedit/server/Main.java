@@ -133,8 +133,8 @@ public final class Main implements Callable<Integer> {
                         .map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .limits(new ConnectionLimits(maxMessageBytes, maxOpsPerSecond, maxSessionsPerAddress, maxQueuedBytes,
                         Duration.ofSeconds(idleTimeoutSeconds), Duration.ofMillis(closeGraceMillis)))
-                .documentSettings(DocumentService.Settings.defaults().withMaxDocumentCodePoints(maxDocumentCodePoints)
-                        .withBatchWindowMillis(batchWindowMillis))
+                .documentSettings(DocumentService.Settings.builder().maxDocumentCodePoints(maxDocumentCodePoints)
+                        .batchWindowMillis(batchWindowMillis).build())
                 .workLimits(DocumentService.WorkLimits.defaults().withMaxTransformCost(maxTransformCost));
     }
 

@@ -1,13 +1,14 @@
 package io.coedit.server.http;
 
 import io.coedit.server.auth.Authenticator;
+import io.coedit.server.internal.DaemonThreads;
+import io.coedit.server.internal.Shutdown;
 import io.coedit.server.metrics.ServerMetrics;
 import io.coedit.server.session.DocumentService;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.AddOn;
@@ -52,12 +53,7 @@ public final class HttpApi implements AutoCloseable {
         this.metrics = metrics;
         this.serving = serving;
         this.storeUnavailable = storeUnavailable;
-        AtomicInteger n = new AtomicInteger();
-        this.readers = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "coedit-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.readers = Executors.newFixedThreadPool(4, DaemonThreads.numbered("coedit-http-"));
     }
 
     /** Maps every handler on {@code config}. */
@@ -80,11 +76,6 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
-        readers.shutdown();
-        try {
-            readers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Shutdown.andAwait(readers, 5, TimeUnit.SECONDS);
     }
 }

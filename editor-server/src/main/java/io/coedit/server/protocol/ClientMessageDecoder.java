@@ -11,6 +11,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.coedit.ot.Selection;
 import io.coedit.ot.json.OpJson;
+import io.coedit.server.internal.Surrogates;
 import io.coedit.server.session.DisplayName;
 import io.coedit.server.session.ErrorCode;
 import java.io.IOException;
@@ -270,7 +271,7 @@ final class ClientMessageDecoder {
                 throw new ProtocolException(ErrorCode.TOO_LARGE, type + ": chat text has " + length
                         + " characters, more than the limit of " + MAX_CHAT_CODE_POINTS, doc, null);
             }
-            if (hasLoneSurrogate(text)) {
+            if (Surrogates.hasLone(text)) {
                 throw error("field \"text\" contains a lone surrogate");
             }
             return text;
@@ -374,18 +375,6 @@ final class ClientMessageDecoder {
 
     private static boolean isString(JsonElement e) {
         return e instanceof JsonPrimitive p && p.isString();
-    }
-
-    private static boolean hasLoneSurrogate(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A number as the client sent it, cut short if long. */

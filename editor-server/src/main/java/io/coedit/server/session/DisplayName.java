@@ -1,5 +1,7 @@
 package io.coedit.server.session;
 
+import io.coedit.server.internal.Surrogates;
+
 /**
  * The one check of a display name, wherever it comes from ({@code hello}'s {@code name}, a
  * token's {@code name} claim): every peer shows it beside a caret, in the participant list
@@ -38,9 +40,10 @@ public final class DisplayName {
                     + MAX_CODE_POINTS);
         }
         boolean visible = false;
+        int lone = Surrogates.indexOfLone(stripped);
         for (int i = 0; i < stripped.length(); ) {
             int c = stripped.codePointAt(i);
-            if (Character.isSurrogate((char) c)) {
+            if (i == lone) {
                 throw new IllegalArgumentException("the display name contains a lone surrogate");
             }
             if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {

@@ -2,6 +2,8 @@ package io.coedit.server.session;
 
 import io.coedit.ot.Selection;
 import io.coedit.ot.TextOperation;
+import io.coedit.server.internal.DaemonThreads;
+import io.coedit.server.internal.Shutdown;
 import io.coedit.server.store.DocumentCommit;
 import io.coedit.server.store.DocumentStore;
 import io.coedit.server.store.DocumentSummary;
@@ -18,9 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -37,9 +37,20 @@ public final class DocumentService implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DocumentService.class);
 
     /**
-     * Limits and tuning; {@link #defaults()} are what the server uses unless told otherwise.
-     * {@code batchWindowMillis}: how long committed operations gather before they go to the
-     * subscribers that asked for batched delivery, in one frame (0: after every commit).
+     * Limits and tuning, made with {@link #builder()}; {@link #defaults()} are what the server
+     * uses unless told otherwise.
+     *
+     * @param maxDocumentCodePoints the longest a document may grow; an op past it is refused
+     * @param maxCatchUp the most operations a client may be behind: an op based further back, or
+     *     an open from further back, is refused (the client reloads)
+     * @param historyInMemory recent operations a loaded document keeps for catch-up and transform
+     * @param snapshotEvery versions between stored snapshots of a document's text
+     * @param maxBatch the most operations of one document written in one commit
+     * @param chatHistory chat messages sent to a client when it opens a document
+     * @param unloadAfterMillis how long a document nobody has open stays loaded
+     * @param threads the document threads of a service that runs its own pool
+     * @param batchWindowMillis how long committed operations gather before they go to the
+     *     subscribers that asked for batched delivery, in one frame (0: after every commit)
      */
     public record Settings(
             int maxDocumentCodePoints,
@@ -55,46 +66,109 @@ public final class DocumentService implements AutoCloseable {
         /** The default flush window: short next to typing, long enough to gather a busy document's ops. */
         public static final long DEFAULT_BATCH_WINDOW_MILLIS = 25;
 
+        /** Checks every value; callers use {@link #builder()}. */
         public Settings {
+            positive("maxDocumentCodePoints", maxDocumentCodePoints);
+            notNegative("maxCatchUp", maxCatchUp);
+            positive("historyInMemory", historyInMemory);
+            positive("snapshotEvery", snapshotEvery);
+            positive("maxBatch", maxBatch);
+            notNegative("chatHistory", chatHistory);
+            notNegative("unloadAfterMillis", unloadAfterMillis);
+            positive("threads", threads);
+            notNegative("batchWindowMillis", batchWindowMillis);
             if (historyInMemory < maxBatch) {
-                throw new IllegalArgumentException("historyInMemory must be at least maxBatch");
-            }
-            if (snapshotEvery < 1 || maxBatch < 1 || threads < 1) {
-                throw new IllegalArgumentException("snapshotEvery, maxBatch and threads must be positive");
-            }
-            if (batchWindowMillis < 0) {
-                throw new IllegalArgumentException("the batch window must not be negative, got " + batchWindowMillis);
+                throw new IllegalArgumentException("historyInMemory (" + historyInMemory + ") must be at least maxBatch ("
+                        + maxBatch + "): operations not yet committed exist only in memory");
             }
         }
 
+        private static void positive(String name, long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+        }
+
+        private static void notNegative(String name, long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must not be negative, got " + value);
+            }
+        }
+
+        /** The settings the server uses unless told otherwise. */
         public static Settings defaults() {
-            return new Settings(10_000_000, 10_000, 2_000, 500, 500, 50, 60_000,
-                    Math.max(4, Runtime.getRuntime().availableProcessors() * 2), DEFAULT_BATCH_WINDOW_MILLIS);
+            return builder().build();
         }
 
-        public Settings withMaxDocumentCodePoints(int n) {
-            return new Settings(n, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, unloadAfterMillis, threads,
-                    batchWindowMillis);
+        /** A builder starting from {@link #defaults()}. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Settings withSnapshotEvery(int n) {
-            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, n, maxBatch, chatHistory, unloadAfterMillis,
-                    threads, batchWindowMillis);
-        }
+        /** Settings by name; every value starts at its default, and {@link #build()} checks them all. */
+        public static final class Builder {
+            private int maxDocumentCodePoints = 10_000_000;
+            private int maxCatchUp = 10_000;
+            private int historyInMemory = 2_000;
+            private int snapshotEvery = 500;
+            private int maxBatch = 500;
+            private int chatHistory = 50;
+            private long unloadAfterMillis = 60_000;
+            private int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+            private long batchWindowMillis = DEFAULT_BATCH_WINDOW_MILLIS;
 
-        public Settings withUnloadAfterMillis(long n) {
-            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory, n, threads,
-                    batchWindowMillis);
-        }
+            private Builder() {}
 
-        public Settings withMaxCatchUp(int n) {
-            return new Settings(maxDocumentCodePoints, n, Math.max(historyInMemory, maxBatch), snapshotEvery, maxBatch, chatHistory,
-                    unloadAfterMillis, threads, batchWindowMillis);
-        }
+            public Builder maxDocumentCodePoints(int n) {
+                this.maxDocumentCodePoints = n;
+                return this;
+            }
 
-        public Settings withBatchWindowMillis(long n) {
-            return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory,
-                    unloadAfterMillis, threads, n);
+            public Builder maxCatchUp(int n) {
+                this.maxCatchUp = n;
+                return this;
+            }
+
+            public Builder historyInMemory(int n) {
+                this.historyInMemory = n;
+                return this;
+            }
+
+            public Builder snapshotEvery(int n) {
+                this.snapshotEvery = n;
+                return this;
+            }
+
+            public Builder maxBatch(int n) {
+                this.maxBatch = n;
+                return this;
+            }
+
+            public Builder chatHistory(int n) {
+                this.chatHistory = n;
+                return this;
+            }
+
+            public Builder unloadAfterMillis(long n) {
+                this.unloadAfterMillis = n;
+                return this;
+            }
+
+            public Builder threads(int n) {
+                this.threads = n;
+                return this;
+            }
+
+            public Builder batchWindowMillis(long n) {
+                this.batchWindowMillis = n;
+                return this;
+            }
+
+            /** The settings; throws {@link IllegalArgumentException} naming the first value out of range. */
+            public Settings build() {
+                return new Settings(maxDocumentCodePoints, maxCatchUp, historyInMemory, snapshotEvery, maxBatch, chatHistory,
+                        unloadAfterMillis, threads, batchWindowMillis);
+            }
         }
     }
 
@@ -234,16 +308,16 @@ public final class DocumentService implements AutoCloseable {
         this.work = work;
         this.clock = clock;
         if (executor == null) {
-            ExecutorService own = Executors.newFixedThreadPool(settings.threads(), named("coedit-doc-"));
+            ExecutorService own = Executors.newFixedThreadPool(settings.threads(), DaemonThreads.numbered("coedit-doc-"));
             this.pool = own;
             this.executor = own;
-            this.sweeper = Executors.newSingleThreadScheduledExecutor(named("coedit-sweeper-"));
+            this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("coedit-sweeper-"));
             long period = Math.max(1_000, settings.unloadAfterMillis() / 2);
             sweeper.scheduleWithFixedDelay(this::unloadIdleDocuments, period, period, TimeUnit.MILLISECONDS);
             long probeEvery = Math.max(10, Math.min(1_000, work.stallAfterMillis() / 4));
             sweeper.scheduleWithFixedDelay(this::probe, probeEvery, probeEvery, TimeUnit.MILLISECONDS);
             // One thread writes every document's batches: the store serialises commits anyway.
-            this.committerThread = Executors.newSingleThreadExecutor(named("coedit-committer-"));
+            this.committerThread = Executors.newSingleThreadExecutor(DaemonThreads.numbered("coedit-committer-"));
             this.committer = new GroupCommitter(store, committerThread, MAX_OPS_PER_TRANSACTION);
         } else {
             this.pool = null;
@@ -253,16 +327,7 @@ public final class DocumentService implements AutoCloseable {
             this.committer = new GroupCommitter(store, executor, MAX_OPS_PER_TRANSACTION);
         }
         // A simulation's executor also ends the flush windows (see afterDelay): no clock decides the interleaving.
-        this.flushTimer = pool == null ? null : Executors.newSingleThreadScheduledExecutor(named("coedit-flush-"));
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        this.flushTimer = pool == null ? null : Executors.newSingleThreadScheduledExecutor(DaemonThreads.numbered("coedit-flush-"));
     }
 
     private Entry entry(String docId) {
@@ -644,11 +709,6 @@ public final class DocumentService implements AutoCloseable {
             return;
         }
         committerThread.shutdown();
-        pool.shutdown();
-        try {
-            pool.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
+        Shutdown.andAwait(pool, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 }

@@ -1,6 +1,8 @@
 package io.coedit.server.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.coedit.server.internal.DaemonThreads;
+import io.coedit.server.internal.Shutdown;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,11 +49,7 @@ final class H2Compactor {
         this.folder = folder;
         this.pool = pool;
         this.connections = connections;
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coedit-h2-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("coedit-h2-maintenance"));
         maintenance.scheduleWithFixedDelay(this::maintainIfChanged, MAINTENANCE_PERIOD_MILLIS, MAINTENANCE_PERIOD_MILLIS,
                 TimeUnit.MILLISECONDS);
     }
@@ -92,11 +90,6 @@ final class H2Compactor {
 
     /** Stops compacting, waiting for a round under way to finish. */
     void close() {
-        maintenance.shutdownNow();
-        try {
-            maintenance.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Shutdown.nowAndAwait(maintenance, 10, TimeUnit.SECONDS);
     }
 }

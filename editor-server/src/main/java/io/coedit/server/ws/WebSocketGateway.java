@@ -1,6 +1,7 @@
 package io.coedit.server.ws;
 
 import io.coedit.server.auth.Authenticator;
+import io.coedit.server.internal.DaemonThreads;
 import io.coedit.server.metrics.ServerMetrics;
 import io.coedit.server.protocol.ProtocolCodec;
 import io.coedit.server.session.DocumentService;
@@ -18,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.tyrus.container.grizzly.server.GrizzlyServerFilter;
 import org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn;
@@ -70,20 +70,12 @@ public final class WebSocketGateway implements AutoCloseable {
         this.metrics = metrics;
         this.limits = limits;
         this.origins = new OriginPolicy(allowedOrigins);
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "coedit-ws-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("coedit-ws-timer"));
         // A connection's token expiry is cancelled when it closes: let go of it then, not at exp.
         timer.setRemoveOnCancelPolicy(true);
         this.timer = timer;
-        AtomicInteger writerNumber = new AtomicInteger();
-        this.writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
-            Thread t = new Thread(r, "coedit-ws-writer-" + writerNumber.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                DaemonThreads.numbered("coedit-ws-writer-"));
         long period = Math.max(50, Math.min(5_000, limits.idleTimeout().toMillis() / 4));
         timer.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
     }

@@ -45,7 +45,7 @@ class ChurnTest {
         EditorServer server = EditorServer.builder().port(0).dataDir(data)
                 .limits(ConnectionLimits.defaults().withMaxOpsPerSecond(100_000).withMaxSessionsPerAddress(10_000)
                         .withIdleTimeout(Duration.ofSeconds(30)))
-                .documentSettings(DocumentService.Settings.defaults().withUnloadAfterMillis(200))
+                .documentSettings(DocumentService.Settings.builder().unloadAfterMillis(200).build())
                 .build().start();
         HttpClient http = HttpClient.newHttpClient();
         ExecutorService workers = Executors.newFixedThreadPool(8);

@@ -70,7 +70,7 @@ class RestartDurabilityTest {
     void acknowledgedOpsSurviveARestart(@TempDir Path data) throws Exception {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
-        DocumentService.Settings settings = DocumentService.Settings.defaults().withSnapshotEvery(7);
+        DocumentService.Settings settings = DocumentService.Settings.builder().snapshotEvery(7).build();
         Set<Long> acked = new HashSet<>();
         String expected;
 

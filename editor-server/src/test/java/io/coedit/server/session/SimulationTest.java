@@ -153,11 +153,12 @@ class SimulationTest {
         World(long seed) {
             this.seed = seed;
             this.random = new Random(seed);
-            DocumentService.Settings settings = DocumentService.Settings.defaults()
-                    .withSnapshotEvery(1 + random.nextInt(20))
-                    .withUnloadAfterMillis(1 + random.nextInt(50))
+            DocumentService.Settings settings = DocumentService.Settings.builder()
+                    .snapshotEvery(1 + random.nextInt(20))
+                    .unloadAfterMillis(1 + random.nextInt(50))
                     // Any positive window: its end is a task of the manual executor, run when the seed says.
-                    .withBatchWindowMillis(random.nextInt(4) == 0 ? 0 : 25);
+                    .batchWindowMillis(random.nextInt(4) == 0 ? 0 : 25)
+                    .build();
             cluster = new InMemoryCluster(executor, random, 0.2);
             int nodes = random.nextBoolean() ? 1 : 2 + random.nextInt(2);
             for (int i = 0; i < nodes; i++) {

@@ -49,7 +49,7 @@ class BadInputCatalogueTest {
         server = EditorServer.builder().port(0).dataDir(data).jwtSecret(SecurityTest.SECRET)
                 .store(failingFor("broken"))
                 .limits(ConnectionLimits.defaults().withMaxOpsPerSecond(5).withMaxMessageBytes(4096))
-                .documentSettings(DocumentService.Settings.defaults().withMaxCatchUp(2).withMaxDocumentCodePoints(40))
+                .documentSettings(DocumentService.Settings.builder().maxCatchUp(2).maxDocumentCodePoints(40).build())
                 .workLimits(DocumentService.WorkLimits.defaults().withMaxTransformCost(20))
                 .build().start();
         ws = server.webSocketUri();

@@ -43,7 +43,7 @@ class BatchedDeliveryTest {
     private void start(long batchWindowMillis) {
         server = EditorServer.builder().port(0).dataDir(data)
                 .limits(ConnectionLimits.defaults().withMaxOpsPerSecond(10_000))
-                .documentSettings(DocumentService.Settings.defaults().withBatchWindowMillis(batchWindowMillis))
+                .documentSettings(DocumentService.Settings.builder().batchWindowMillis(batchWindowMillis).build())
                 .build().start();
         ws = server.webSocketUri();
     }

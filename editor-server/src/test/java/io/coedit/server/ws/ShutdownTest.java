@@ -64,11 +64,9 @@ class ShutdownTest {
     @Test
     void closeWhileOpsAreQueuedAndInFlightLosesNothingItWasGiven(@TempDir Path data) throws Exception {
         GatedStore store = new GatedStore(new H2DocumentStore(data));
-        DocumentService.Settings d = DocumentService.Settings.defaults();
         // Batches of 16: while the first is held at the gate the next one fills, and the document
         // then holds further submissions behind a barrier: all of it is what the close must commit.
-        DocumentService.Settings settings = new DocumentService.Settings(d.maxDocumentCodePoints(), d.maxCatchUp(),
-                d.historyInMemory(), 50, 16, d.chatHistory(), d.unloadAfterMillis(), d.threads(), d.batchWindowMillis());
+        DocumentService.Settings settings = DocumentService.Settings.builder().snapshotEvery(50).maxBatch(16).build();
         EditorServer server = EditorServer.builder().port(0).dataDir(data).store(store).documentSettings(settings)
                 .limits(ConnectionLimits.defaults().withMaxOpsPerSecond(1_000_000)).build().start();
         try {
