@@ -76,8 +76,16 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
      * Documents this connection asked to open and did not close. On disconnect each gets a
      * close through its own queue, behind the open: the service's own record of what a peer
      * has open is written by the document queues, so it misses an open still in flight.
+     *
+     * <p>Guarded by itself, with {@link #left}: the connection can end on another thread while
+     * its read thread handles an open (a failed write, a lost socket, the idle timer), so an
+     * open is recorded here and handed to the service in one step, and {@link #leave} either
+     * finds it or makes it refused. Checked and then opened apart, the open could land after
+     * the gateway had closed everything, and the document would keep a subscriber for good.
      */
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    /** Set once the gateway has let go of this connection: no open is handed to the service after it. */
+    private boolean left;
 
     private final OutboundQueue outbound;
 
@@ -183,15 +191,22 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             return;
         }
         if (message instanceof ClientMessage.Open m) {
-            if (!requested.contains(m.doc()) && requested.size() >= MAX_OPEN_DOCUMENTS) {
-                error(new ServerMessage.Error(ErrorCode.TOO_LARGE, "at most " + MAX_OPEN_DOCUMENTS
-                        + " documents may be open on one connection; close one first", m.doc(), null));
-                return;
+            synchronized (requested) {
+                if (left) {
+                    return; // ended on another thread meanwhile: its documents are closed already
+                }
+                if (requested.contains(m.doc()) || requested.size() < MAX_OPEN_DOCUMENTS) {
+                    requested.add(m.doc());
+                    gateway.service.open(this, m.doc(), m.version()); // only queues: cheap under the lock
+                    return;
+                }
             }
-            requested.add(m.doc());
-            gateway.service.open(this, m.doc(), m.version());
+            error(new ServerMessage.Error(ErrorCode.TOO_LARGE, "at most " + MAX_OPEN_DOCUMENTS
+                    + " documents may be open on one connection; close one first", m.doc(), null));
         } else if (message instanceof ClientMessage.Close m) {
-            requested.remove(m.doc());
+            synchronized (requested) {
+                requested.remove(m.doc());
+            }
             gateway.service.close(this, m.doc());
         } else if (message instanceof ClientMessage.Op m) {
             if (limited(m.doc(), m.seq())) {
@@ -387,9 +402,15 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         return remoteAddress;
     }
 
-    /** The documents to close when this connection goes; see {@link #requested}. */
-    Set<String> requestedDocuments() {
-        return requested;
+    /**
+     * The gateway lets go of this connection: from now on no open is handed to the service,
+     * so the documents returned are all it will ever have asked for (see {@link #requested}).
+     */
+    Set<String> leave() {
+        synchronized (requested) {
+            left = true;
+            return Set.copyOf(requested);
+        }
     }
 
     /** The UTF-8 length of {@code s} when it may exceed {@code limit}; a lower bound when it cannot. */
