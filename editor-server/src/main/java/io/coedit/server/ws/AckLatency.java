@@ -16,6 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * ops frame, or by an error naming its seq (forgotten, not timed: the figure is of acks). The
  * table is per connection and holds at most {@value #MAX_TIMED_ACKS} ops, so a client that
  * sends ops faster than they are answered cannot grow it; the rest go untimed.
+ *
+ * <p>Threads: arrivals are noted on the read thread, answers read on the document threads
+ * and the read thread (errors it sends itself); the table is a concurrent map, and its bound is
+ * a check before the insertion, so under a race it may hold a few more.
  */
 final class AckLatency {
     private static final int MAX_TIMED_ACKS = 1_000;

@@ -42,6 +42,15 @@ import org.slf4j.LoggerFactory;
  * {@link TokenExpiry} (end the connection with its token), {@link AckLatency} (time each op
  * until its answer), {@link RateLimiter}, and {@link TcpSocket} (the socket under the session).
  *
+ * <p>Threads: Tyrus calls {@code onOpen}, the message handlers and, as a rule, {@code onClose}
+ * on the connection's read thread, one at a time; document threads call {@link #send}; the
+ * gateway's timer checks idleness and token expiry; a failed write or a lost socket ends the
+ * connection on whichever thread saw it. Who the client is is written once, at hello, and
+ * published by the volatile {@code access}; whether the connection is still open is
+ * {@link OutboundQueue}'s state, under its lock; the documents asked for, and whether the gateway
+ * has let go, are under {@link #requested}'s lock. No lock is held while calling out, except
+ * that one around handing an open to the service, which only queues it.
+ *
  * <p>Public only because Tyrus calls the endpoint methods reflectively; nothing outside this
  * package can make one.
  */

@@ -14,6 +14,10 @@ import org.slf4j.LoggerFactory;
  * hold its documents' subscriptions and its place in the per-address count for as long as TCP
  * takes to notice, if it ever does. Every text or binary message counts as heard, and so does a
  * pong, so a client that only reads stays as long as it answers the pings.
+ *
+ * <p>Threads: {@link #heard} runs on the read thread, {@link #check} on the gateway's timer;
+ * both fields are volatile and need no more: at worst a message that arrives during a check
+ * costs the client one extra ping.
  */
 final class IdleWatch {
     /** Logs as the connection it serves, so the log reads as before this was a class of its own. */

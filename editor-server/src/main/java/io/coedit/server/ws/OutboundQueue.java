@@ -23,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * <p>A close that has something to say first (the error that explains it) waits here until
  * the frames queued before it are written, {@value #CLOSE_DRAIN_MILLIS} ms at most; the state
  * lives beside the queue because the two change together, under one lock.
+ *
+ * <p>Threads: frames are queued by document threads and the read thread, written by the
+ * gateway's writers and continued by Grizzly's completion threads, and the close comes from the
+ * read thread, the timer or a failed write. Everything that changes is guarded by this queue's
+ * monitor, and the monitor is never held while calling out (a write, a session close, the
+ * connection's drop), so it never nests inside Tyrus's locks or the connection's. The session
+ * and raw socket are set once by {@link #attach}, before the first frame can be queued, and
+ * reach the writer threads through the executor's hand-over.
  */
 final class OutboundQueue {
     /** Logs as the connection it serves, so the log reads as before this was a class of its own. */

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * (another Tyrus), if an extension was negotiated, or with {@code -Dcoedit.ws.sharedFrames=false},
  * {@link #of} says null and the connection sends text through {@code sendText} as before.
  * Either way frames go through the same capped queue ({@link OutboundQueue}).
+ *
+ * <p>Immutable once made; {@link OutboundQueue} writes one frame at a time through it.
  */
 final class RawFrameSocket {
     /** Logs as the connection it serves, so the log reads as before this was a class of its own. */

@@ -12,6 +12,10 @@ import java.util.concurrent.TimeUnit;
  * connection would outlive its token for as long as its client kept it open. The timer runs on
  * the gateway's scheduler, so a client that sends nothing is still ended on time; a frame that
  * arrives after the expiry but before the timer fires is refused by the connection itself.
+ *
+ * <p>Threads: {@link #start} runs on the read thread (at hello), {@link #cancel} on whichever
+ * thread closes the connection; the timer is published through a volatile field, and a close
+ * that lands between scheduling and publishing is caught by the check after it.
  */
 final class TokenExpiry {
     private final Connection connection;
