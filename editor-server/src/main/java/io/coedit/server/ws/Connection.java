@@ -140,10 +140,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
 
     @Override
     public void onClose(Session session, CloseReason reason) {
-        outbound.closed();
-        expiry.cancel();
-        gateway.closed(this);
-        letSocketGo();
+        ended();
         log.debug("connection from {} closed: {}", remoteAddress, reason);
     }
 
@@ -378,6 +375,24 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         } catch (IOException | RuntimeException e) {
             log.debug("closing the connection from {}: {}", remoteAddress, e.toString());
         }
+        // Tyrus reports the end through onClose, from inside session.close as a rule. But when the
+        // client's close or the lost socket is being handled on another thread at that moment,
+        // Tyrus 2.2.2 can lose the report: TyrusSession.setState checks the state, the close above
+        // sets it, and the re-check throws inside Tyrus's onClose before it calls ours (seen in the
+        // churn test: a connection, its peer and its document held until the idle timeout). So a
+        // close the server starts ends the connection here too; a late onClose finds it done.
+        ended();
+    }
+
+    /**
+     * The session is over, however it ended: nothing more is queued, the token timer stops, the
+     * gateway lets go (the documents see the client leave) and so, after the grace, does the
+     * socket. Each step happens once however many times this runs.
+     */
+    private void ended() {
+        outbound.closed();
+        expiry.cancel();
+        gateway.closed(this);
         letSocketGo();
     }
 
