@@ -387,7 +387,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     /**
      * The session is over, however it ended: nothing more is queued, the token timer stops, the
      * gateway lets go (the documents see the client leave) and so, after the grace, does the
-     * socket. Each step happens once however many times this runs.
+     * socket. Safe to run again (onClose after closeSession): the gateway and the socket let go once.
      */
     private void ended() {
         outbound.closed();
