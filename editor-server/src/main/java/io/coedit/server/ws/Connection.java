@@ -9,27 +9,17 @@ import io.coedit.server.session.Outgoing;
 import io.coedit.server.session.Peer;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
-import io.coedit.server.store.StoredOp;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
-import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.glassfish.tyrus.core.TyrusRemoteEndpoint;
 import org.glassfish.tyrus.core.TyrusSession;
-import org.glassfish.tyrus.core.TyrusWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,21 +30,26 @@ import org.slf4j.LoggerFactory;
  * <p>Incoming frames are decoded and handed to the service, which only enqueues work, so
  * Grizzly's threads never wait on a document or the database.
  *
- * <p>Outgoing frames wait in a queue of our own and go to Tyrus one at a time: the next
- * is written when the previous one's write completed. Whoever queues a frame does not write
- * it: a connection with nothing in flight hands the write to the gateway's writer threads, so
- * a document's broadcast costs its thread a queue insertion per subscriber. A client that stops reading
- * therefore stalls its queue rather than Grizzly's, and the queue is capped, so it costs at
- * most {@link ConnectionLimits#maxQueuedBytes()}: past that the client is dropped.
+ * <p>Outgoing frames wait in a capped queue of our own ({@link OutboundQueue}), written by the
+ * gateway's writer threads, so a client that stops reading stalls that queue, not a document.
+ * They are written whole, from bytes built once per message ({@link OutgoingFrame}) and shared
+ * by every connection a broadcast goes to, through Tyrus's raw-frame path
+ * ({@link RawFrameSocket}) where it is reachable, else as text through {@code sendText}.
  *
- * <p>Frames are written whole, from bytes built once per message ({@link OutgoingFrame}) and
- * shared by every connection a broadcast goes to, through the raw-frame path Tyrus's own
- * broadcast uses ({@code TyrusWebSocket.sendRawFrame}); Tyrus's {@code sendText} would encode
- * and frame the same text again for every subscriber. Tyrus offers that path to its endpoints
- * only through a package-private field, read reflectively once: if that fails (another Tyrus),
- * if an extension was negotiated, or with {@code -Dcoedit.ws.sharedFrames=false}, the
- * connection sends text through {@code sendText} as before. Either way frames go through the
- * same capped queue.
+ * <p>This class keeps what the endpoint itself decides: who the client is (hello), what each
+ * message does (dispatch), and when the connection ends. The rest has a room of its own, each
+ * with its reasons: {@link IdleWatch} (ping a quiet client, drop a silent one),
+ * {@link TokenExpiry} (end the connection with its token), {@link AckLatency} (time each op
+ * until its answer), {@link RateLimiter}, and {@link TcpSocket} (the socket under the session).
+ *
+ * <p>Threads: Tyrus calls {@code onOpen}, the message handlers and, as a rule, {@code onClose}
+ * on the connection's read thread, one at a time; document threads call {@link #send}; the
+ * gateway's timer checks idleness and token expiry; a failed write or a lost socket ends the
+ * connection on whichever thread saw it. Who the client is is written once, at hello, and
+ * published by the volatile {@code access}; whether the connection is still open is
+ * {@link OutboundQueue}'s state, under its lock; the documents asked for, and whether the gateway
+ * has let go, are under {@link #requested}'s lock. No lock is held while calling out, except
+ * that one around handing an open to the service, which only queues it.
  *
  * <p>Public only because Tyrus calls the endpoint methods reflectively; nothing outside this
  * package can make one.
@@ -62,22 +57,13 @@ import org.slf4j.LoggerFactory;
 public final class Connection extends jakarta.websocket.Endpoint implements Peer {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private static final int MAX_FAILED_HELLOS = 3;
-    private static final int MAX_TIMED_ACKS = 1_000;
     /** Documents one connection may have open at once; each costs the server a subscription. */
     static final int MAX_OPEN_DOCUMENTS = 256;
-    /** A close that waits for queued frames (say, the error explaining it) waits this long at most. */
-    private static final long CLOSE_DRAIN_MILLIS = 5_000;
     /** The close code when the token expires (4000-4999: for applications; 401 as in HTTP). */
     static final int TOKEN_EXPIRED = 4401;
-    /** Tyrus's socket behind an endpoint's remote, for {@code sendRawFrame}; null if unreachable or turned off. */
-    private static final Field TYRUS_SOCKET = sharedFramesField();
-
-    private enum State { OPEN, CLOSING, DEAD }
 
     private final WebSocketGateway gateway;
     private Session session;
-    /** Where whole frames are written, or null: then text goes through {@code sendText}. */
-    private TyrusWebSocket rawSocket;
     private String remoteAddress = "?";
     /** The TCP connection under the session, or null if unreachable (see {@link TcpSocket}). */
     private TcpSocket tcp;
@@ -90,33 +76,35 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     private volatile User user;
     private volatile boolean batched;
     private int failedHellos;
-    /** Ends the connection when its token expires; null if it does not. */
-    private volatile java.util.concurrent.ScheduledFuture<?> expiry;
+    private final TokenExpiry expiry;
 
     private final RateLimiter rate;
-    private volatile long lastHeardNanos = System.nanoTime();
-    private volatile boolean pinged;
-    /** When each op awaiting its ack arrived, for the ack latency timer: "doc\nseq" → nanos. */
-    private final Map<String, Long> opArrivals = new ConcurrentHashMap<>();
+    private final IdleWatch idle;
+    private final AckLatency ackLatency;
     /**
      * Documents this connection asked to open and did not close. On disconnect each gets a
      * close through its own queue, behind the open: the service's own record of what a peer
      * has open is written by the document queues, so it misses an open still in flight.
+     *
+     * <p>Guarded by itself, with {@link #left}: the connection can end on another thread while
+     * its read thread handles an open (a failed write, a lost socket, the idle timer), so an
+     * open is recorded here and handed to the service in one step, and {@link #leave} either
+     * finds it or makes it refused. Checked and then opened apart, the open could land after
+     * the gateway had closed everything, and the document would keep a subscriber for good.
      */
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    /** Set once the gateway has let go of this connection: no open is handed to the service after it. */
+    private boolean left;
 
-    // Outgoing, guarded by this.
-    private final ArrayDeque<OutgoingFrame> queue = new ArrayDeque<>();
-    private long queuedBytes;
-    private boolean writing;
-    private State state = State.OPEN;
-    private CloseReason closeWhenDrained;
-    private Thread writerThread; // the thread inside sendText, to notice completions that happen inline
-    private boolean completedInline;
+    private final OutboundQueue outbound;
 
     Connection(WebSocketGateway gateway) {
         this.gateway = gateway;
         this.rate = new RateLimiter(gateway.limits.maxOpsPerSecond());
+        this.outbound = new OutboundQueue(this, gateway);
+        this.ackLatency = new AckLatency(gateway.metrics);
+        this.idle = new IdleWatch(this, gateway.limits);
+        this.expiry = new TokenExpiry(this, gateway);
     }
 
     // ---- Tyrus endpoint ----------------------------------------------------------------
@@ -129,42 +117,30 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
         tcp = TcpSocket.of(session);
         if (!gateway.admit(remoteAddress, tcp)) {
-            synchronized (this) {
-                state = State.DEAD;
-            }
+            outbound.closed();
             log.info("refusing a connection from {}: it already holds {} or more", remoteAddress,
                     gateway.limits.maxSessionsPerAddress());
             closeSession(new CloseReason(CloseReason.CloseCodes.TRY_AGAIN_LATER, "too many connections from this address"));
             return;
         }
-        rawSocket = rawSocketOf(session);
+        outbound.attach(session, RawFrameSocket.of(session));
         // Tyrus applies this to fragmented messages; whole frames are measured in onText.
         session.setMaxTextMessageBufferSize(gateway.limits.maxMessageBytes());
         session.setMaxBinaryMessageBufferSize(1024);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) this::onText);
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) b -> {
-            heard();
+            idle.heard();
             error(new ServerMessage.Error(ErrorCode.BAD_REQUEST, "binary frames are not part of the protocol; "
                     + "send JSON text frames", null, null));
         });
-        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> heard());
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> idle.heard());
         gateway.opened(this);
         log.debug("connection from {}", remoteAddress);
     }
 
     @Override
     public void onClose(Session session, CloseReason reason) {
-        synchronized (this) {
-            state = State.DEAD;
-            queue.clear();
-            queuedBytes = 0;
-        }
-        java.util.concurrent.ScheduledFuture<?> pendingExpiry = expiry;
-        if (pendingExpiry != null) {
-            pendingExpiry.cancel(false);
-        }
-        gateway.closed(this);
-        letSocketGo();
+        ended();
         log.debug("connection from {} closed: {}", remoteAddress, reason);
     }
 
@@ -176,13 +152,8 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
 
     // ---- incoming ----------------------------------------------------------------------
 
-    private void heard() {
-        lastHeardNanos = System.nanoTime();
-        pinged = false;
-    }
-
     private void onText(String frame) {
-        heard();
+        idle.heard();
         if (isGone()) {
             return;
         }
@@ -226,23 +197,28 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             return;
         }
         if (message instanceof ClientMessage.Open m) {
-            if (!requested.contains(m.doc()) && requested.size() >= MAX_OPEN_DOCUMENTS) {
-                error(new ServerMessage.Error(ErrorCode.TOO_LARGE, "at most " + MAX_OPEN_DOCUMENTS
-                        + " documents may be open on one connection; close one first", m.doc(), null));
-                return;
+            synchronized (requested) {
+                if (left) {
+                    return; // ended on another thread meanwhile: its documents are closed already
+                }
+                if (requested.contains(m.doc()) || requested.size() < MAX_OPEN_DOCUMENTS) {
+                    requested.add(m.doc());
+                    gateway.service.open(this, m.doc(), m.version()); // only queues: cheap under the lock
+                    return;
+                }
             }
-            requested.add(m.doc());
-            gateway.service.open(this, m.doc(), m.version());
+            error(new ServerMessage.Error(ErrorCode.TOO_LARGE, "at most " + MAX_OPEN_DOCUMENTS
+                    + " documents may be open on one connection; close one first", m.doc(), null));
         } else if (message instanceof ClientMessage.Close m) {
-            requested.remove(m.doc());
+            synchronized (requested) {
+                requested.remove(m.doc());
+            }
             gateway.service.close(this, m.doc());
         } else if (message instanceof ClientMessage.Op m) {
             if (limited(m.doc(), m.seq())) {
                 return;
             }
-            if (opArrivals.size() < MAX_TIMED_ACKS) {
-                opArrivals.put(m.doc() + "\n" + m.seq(), System.nanoTime());
-            }
+            ackLatency.arrived(m.doc(), m.seq());
             gateway.service.submit(this, m.doc(), m.version(), m.seq(), m.op());
         } else if (message instanceof ClientMessage.Presence m) {
             if (!limited(m.doc(), null)) {
@@ -286,11 +262,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         access = granted; // last: publishes clientId, user and batched to the threads that check access
         enqueue(new OutgoingFrame(gateway.codec.welcome(id, user, batched)));
         if (granted.expires() != null) {
-            long in = Math.max(0, granted.expires().toEpochMilli() - System.currentTimeMillis());
-            expiry = gateway.timer().schedule(this::expire, in, TimeUnit.MILLISECONDS);
-            if (isGone()) {
-                expiry.cancel(false); // closed meanwhile: onClose found nothing to cancel
-            }
+            expiry.start(granted.expires());
         }
     }
 
@@ -301,7 +273,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     }
 
     /** The token expired: says so, then closes (4401); the client may connect again with a fresh token. */
-    private void expire() {
+    void expire() {
         if (isGone()) {
             return;
         }
@@ -359,27 +331,10 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     @Override
     public void send(Outgoing message) {
         ServerMessage m = message.message();
-        if (m instanceof ServerMessage.Ack ack) {
-            Long arrived = opArrivals.remove(ack.doc() + "\n" + ack.seq());
-            if (arrived != null) {
-                gateway.metrics.ackLatency(System.nanoTime() - arrived);
-            }
-        } else if (m instanceof ServerMessage.Ops ops && !opArrivals.isEmpty()) {
-            // A batched client's own operations in the frame are its acks.
-            for (StoredOp op : ops.ops()) {
-                if (op.clientId().equals(clientId)) {
-                    Long arrived = opArrivals.remove(ops.doc() + "\n" + op.seq());
-                    if (arrived != null) {
-                        gateway.metrics.ackLatency(System.nanoTime() - arrived);
-                    }
-                }
-            }
-        } else if (m instanceof ServerMessage.Error e) {
+        if (m instanceof ServerMessage.Error e) {
             gateway.metrics.error(e.code());
-            if (e.seq() != null) {
-                opArrivals.remove(e.doc() + "\n" + e.seq());
-            }
         }
+        ackLatency.sending(m, clientId);
         // One OutgoingFrame per message, shared by every connection it is sent to.
         enqueue(message.encoded(encodable -> new OutgoingFrame(gateway.codec.encode(encodable))));
     }
@@ -391,146 +346,18 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
     // ---- outgoing ----------------------------------------------------------------------
 
     private void enqueue(OutgoingFrame frame) {
-        long size = frame.queuedBytes();
-        OutgoingFrame first;
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return;
-            }
-            // A frame always fits an empty queue, so one big opened message is never refused.
-            if (writing && queuedBytes + size > gateway.limits.maxQueuedBytes()) {
-                first = null;
-            } else {
-                queuedBytes += size;
-                if (writing) {
-                    queue.add(frame);
-                    return;
-                }
-                writing = true;
-                first = frame;
-            }
-        }
-        if (first == null) {
-            drop(new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "outgoing queue full: the client is not reading"),
-                    "slow_reader");
-            return;
-        }
-        // Not on the caller's thread: a document's broadcast only queues, the gateway's writers write.
-        try {
-            gateway.writers().execute(() -> write(first));
-        } catch (RejectedExecutionException e) {
-            write(first); // the gateway is closing: write here, as the last acks must still go
-        }
-    }
-
-    /**
-     * Writes {@code frame} and what queues up behind it. When Grizzly completes a write
-     * inline (the socket had room), the loop continues here instead of recursing from the
-     * completion handler, so a long catch-up cannot overflow the stack.
-     */
-    private void write(OutgoingFrame frame) {
-        OutgoingFrame next = frame;
-        while (next != null) {
-            OutgoingFrame current = next;
-            synchronized (this) {
-                writerThread = Thread.currentThread();
-                completedInline = false;
-            }
-            try {
-                if (rawSocket != null) {
-                    // A TyrusFuture, completed by the write's completion handler like sendText's.
-                    CompletableFuture<?> sent = (CompletableFuture<?>) rawSocket.sendRawFrame(ByteBuffer.wrap(current.wire()));
-                    sent.whenComplete((ignored, failure) -> written(current,
-                            failure == null ? new SendResult(session) : new SendResult(session, failure)));
-                } else {
-                    session.getAsyncRemote().sendText(current.text, result -> written(current, result));
-                }
-            } catch (RuntimeException e) {
-                written(current, new SendResult(session, e));
-            }
-            synchronized (this) {
-                writerThread = null;
-                if (!completedInline) {
-                    return; // the completion handler carries on
-                }
-                next = takeNext();
-            }
-        }
-    }
-
-    private void written(OutgoingFrame frame, SendResult result) {
-        OutgoingFrame next;
-        synchronized (this) {
-            queuedBytes -= frame.queuedBytes();
-            if (!result.isOK()) {
-                writing = false;
-                state = State.DEAD;
-                queue.clear();
-                next = null;
-            } else if (writerThread == Thread.currentThread()) {
-                completedInline = true;
-                return;
-            } else {
-                next = takeNext();
-            }
-        }
-        if (!result.isOK()) {
-            log.debug("write to {} failed: {}", remoteAddress, String.valueOf(result.getException()));
-            closeSession(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "write failed"));
-            return;
-        }
-        if (next != null) {
-            write(next);
-        }
-    }
-
-    /** The next queued frame, or null with {@code writing} cleared; closes if a close waits for the drain. Holds this. */
-    private OutgoingFrame takeNext() {
-        OutgoingFrame next = queue.poll();
-        if (next == null) {
-            writing = false;
-            if (closeWhenDrained != null) {
-                CloseReason reason = closeWhenDrained;
-                closeWhenDrained = null;
-                state = State.DEAD;
-                gateway.timer().execute(() -> closeSession(reason));
-            }
-        }
-        return next;
+        outbound.enqueue(frame);
     }
 
     /** Closes once the frames already queued (say, the error that explains why) are written. */
     void closeAfterQueued(CloseReason reason, String metricReason) {
-        boolean now;
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return;
-            }
-            state = State.CLOSING;
-            now = !writing;
-            if (!writing) {
-                state = State.DEAD;
-            } else {
-                closeWhenDrained = reason;
-            }
-        }
-        gateway.metrics.dropped(metricReason);
-        if (now) {
-            closeSession(reason);
-        } else {
-            gateway.timer().schedule(() -> drop(reason, null), CLOSE_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        outbound.closeAfterQueued(reason, metricReason);
     }
 
     /** Closes now, discarding whatever is queued, and leaves every document at once. */
     void drop(CloseReason reason, String metricReason) {
-        synchronized (this) {
-            if (state == State.DEAD) {
-                return;
-            }
-            state = State.DEAD;
-            queue.clear();
-            closeWhenDrained = null;
+        if (!outbound.abandon()) {
+            return;
         }
         if (metricReason != null) {
             gateway.metrics.dropped(metricReason);
@@ -541,12 +368,31 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         closeSession(reason);
     }
 
-    private void closeSession(CloseReason reason) {
+    /** Ends the session with {@code reason} and lets its socket go; the outbound queue calls it once drained. */
+    void closeSession(CloseReason reason) {
         try {
             session.close(reason);
         } catch (IOException | RuntimeException e) {
             log.debug("closing the connection from {}: {}", remoteAddress, e.toString());
         }
+        // Tyrus reports the end through onClose, from inside session.close as a rule. But when the
+        // client's close or the lost socket is being handled on another thread at that moment,
+        // Tyrus 2.2.2 can lose the report: TyrusSession.setState checks the state, the close above
+        // sets it, and the re-check throws inside Tyrus's onClose before it calls ours (seen in the
+        // churn test: a connection, its peer and its document held until the idle timeout). So a
+        // close the server starts ends the connection here too; a late onClose finds it done.
+        ended();
+    }
+
+    /**
+     * The session is over, however it ended: nothing more is queued, the token timer stops, the
+     * gateway lets go (the documents see the client leave) and so, after the grace, does the
+     * socket. Safe to run again (onClose after closeSession): the gateway and the socket let go once.
+     */
+    private void ended() {
+        outbound.closed();
+        expiry.cancel();
+        gateway.closed(this);
         letSocketGo();
     }
 
@@ -560,67 +406,34 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
         }
     }
 
-    private synchronized boolean isGone() {
-        return state != State.OPEN;
+    /** Whether a close has begun: nothing more is taken from the client or queued for it. */
+    boolean isGone() {
+        return !outbound.isOpen();
     }
 
     // ---- for the gateway ---------------------------------------------------------------
 
     /** Called by the gateway's timer: pings a quiet client, closes a silent one. */
     void checkIdle(long nowNanos) {
-        long silent = nowNanos - lastHeardNanos;
-        long timeout = gateway.limits.idleTimeout().toNanos();
-        if (silent > timeout) {
-            drop(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "idle for more than "
-                    + gateway.limits.idleTimeout().toMillis() + " ms"), "idle");
-        } else if (silent > timeout / 2 && !pinged && !isGone()) {
-            pinged = true;
-            try {
-                // Browsers answer pings themselves, even in a background tab whose timers are throttled.
-                session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
-            } catch (IOException | RuntimeException e) {
-                log.debug("ping to {} failed: {}", remoteAddress, e.toString());
-            }
-        }
+        idle.check(nowNanos);
+    }
+
+    Session session() {
+        return session;
     }
 
     String remoteAddress() {
         return remoteAddress;
     }
 
-    /** The documents to close when this connection goes; see {@link #requested}. */
-    Set<String> requestedDocuments() {
-        return requested;
-    }
-
-    private static Field sharedFramesField() {
-        if (!Boolean.parseBoolean(System.getProperty("coedit.ws.sharedFrames", "true"))) {
-            return null;
-        }
-        try {
-            Field f = TyrusRemoteEndpoint.class.getDeclaredField("webSocket");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.warn("Tyrus's raw frame path is not reachable ({}): each connection frames its own text", e.toString());
-            return null;
-        }
-    }
-
-    /** Whether connections write shared frames (Tyrus's raw frame path was found and is not turned off). */
-    static boolean sharedFramesReachable() {
-        return TYRUS_SOCKET != null;
-    }
-
-    /** Where this session's whole frames can be written, or null (see the class comment). */
-    private static TyrusWebSocket rawSocketOf(Session session) {
-        if (TYRUS_SOCKET == null || !session.getNegotiatedExtensions().isEmpty()) {
-            return null;
-        }
-        try {
-            return TYRUS_SOCKET.get(session.getAsyncRemote()) instanceof TyrusWebSocket socket ? socket : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
+    /**
+     * The gateway lets go of this connection: from now on no open is handed to the service,
+     * so the documents returned are all it will ever have asked for (see {@link #requested}).
+     */
+    Set<String> leave() {
+        synchronized (requested) {
+            left = true;
+            return Set.copyOf(requested);
         }
     }
 

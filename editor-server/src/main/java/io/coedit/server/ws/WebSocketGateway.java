@@ -213,10 +213,11 @@ public final class WebSocketGateway implements AutoCloseable {
             return;
         }
         metrics.connectionClosed();
+        Set<String> requested = c.leave(); // before the client id is read: an open after it is refused
         if (c.clientId() != null) {
             try {
                 service.disconnected(c);
-                for (String doc : c.requestedDocuments()) {
+                for (String doc : requested) {
                     service.close(c, doc);
                 }
             } catch (RuntimeException e) {
