@@ -1,56 +1,31 @@
 package io.coedit.server.session;
 
-import io.coedit.ot.Rope;
 import io.coedit.ot.Selection;
 import io.coedit.ot.Side;
 import io.coedit.ot.TextDigest;
 import io.coedit.ot.TextOperation;
 import io.coedit.server.session.ServerMessage.PeerPresence;
 import io.coedit.server.store.ChatMessage;
-import io.coedit.server.store.DocumentCommit;
 import io.coedit.server.store.DocumentStore;
-import io.coedit.server.store.Snapshot;
 import io.coedit.server.store.StoredOp;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One open document: its text, its recent history and its subscribers. Every method runs
- * on the document's {@link SerialQueue}, so nothing here is shared between threads and a
+ * One open document, and the coordinator every request on it enters. Every method runs on
+ * the document's {@link SerialQueue}, so nothing here is shared between threads and a
  * document has exactly one writer.
  *
- * <p>Submissions are not committed one by one: they are transformed and applied as they
- * arrive, collected, and when the queue has nothing else waiting the whole batch is handed
- * to the {@link GroupCommitter}, which writes it in one transaction with the batches of
- * other documents. Only when that transaction is durable are the senders acknowledged and
- * the operations broadcast: an acknowledgement means the operation is durable.
- *
- * <p>At most one batch is in flight; operations arriving meanwhile are applied and form the
- * next batch, handed over when the first is done, so versions reach the store in order.
- * Work that must see only committed state (an {@code open}, a read of the text, shutdown)
- * raises a barrier: it and everything that arrives after it wait in {@link #held}, in order,
- * until what was applied before it is committed. Nothing blocks a thread meanwhile.
- *
- * <p><b>Batched delivery.</b> A subscriber whose peer asked for it ({@link Peer#batched()})
- * gets no {@code op} or {@code ack}: committed operations gather in {@link #unsent} for a
- * flush window ({@link DocumentService.Settings#batchWindowMillis()}) and then go out as one
- * {@code ops} message, the same instance for every batched subscriber so that it is encoded
- * once, the sender's own operations standing for its acks. What a batched subscriber must see
- * in order with those operations is kept in order with them: a broadcast made while operations
- * are unsent (a presence placed at the committed head, a leave, a chat line) is held and sent
- * right after them, and a batched opener is given the document at the version the next frame
- * starts at ({@link #flushedText}), so that frame is the one it shares with everyone, without
- * a gap or a repeat, and its open does not end the window for the others. The window only delays delivery after the
- * commit: nothing is sent before it is durable.
+ * <p>The state lives in four parts, each the owner of one concept: {@link OpHistory} (the
+ * text, its versions and the recent operations), {@link CommitPipeline} (the batch, the commit
+ * in flight and the barrier for work that must see only committed state),
+ * {@link BatchedDelivery} (the flush window of subscribers that asked for batched delivery) and
+ * {@link Subscribers} (who has the document open, and their presence). This class checks each
+ * request, moves it through the parts, and says what happens when a commit lands: the senders
+ * are acknowledged and the operations broadcast only once they are durable.
  */
 final class DocumentSession {
     private static final Logger log = LoggerFactory.getLogger(DocumentSession.class);
@@ -60,99 +35,26 @@ final class DocumentSession {
     private final DocumentStore store;
     private final DocumentService.Settings settings;
 
-    private Rope text;
-    private long version; // committed head, plus the batch once it is applied
-    private long committedVersion;
-    /** The last operations, oldest first, ending at {@link #version}. */
-    private final ArrayDeque<StoredOp> recent = new ArrayDeque<>();
-    private final Map<Peer, Subscriber> subscribers = new LinkedHashMap<>();
-    private final Map<String, Long> lastSeq = new HashMap<>();
-
-    private final List<Pending> batch = new ArrayList<>();
-    /** The batch the committer is writing, or null. */
-    private InFlight inFlight;
-    /** Set while work waits for everything applied so far to be committed. */
-    private boolean barrier;
-    /** Work that arrived behind the barrier, in arrival order. */
-    private final ArrayDeque<Consumer<DocumentSession>> held = new ArrayDeque<>();
+    private final OpHistory history;
+    private final Subscribers subscribers = new Subscribers();
+    private final CommitPipeline pipeline;
+    private final BatchedDelivery delivery;
     private long lastActivity;
-
-    /**
-     * Committed operations not yet sent to the batched subscribers, oldest first, ending at
-     * {@link #committedVersion}; empty when no batched subscriber was there to receive them.
-     */
-    private final List<StoredOp> unsent = new ArrayList<>();
-    /** Broadcasts made while {@link #unsent} was not empty: batched subscribers get them right after it. */
-    private final List<HeldBroadcast> heldForBatched = new ArrayList<>();
-    /** Whether the end of the current flush window is scheduled. */
-    private boolean flushScheduled;
-    /**
-     * The text at the version the next {@code ops} frame starts at ({@link #committedVersion} minus
-     * {@link #unsent}): what a batched subscriber joining now is given, so that its open need not
-     * end the window for everyone. Null while the document has no batched subscriber.
-     */
-    private Rope flushedText;
-
-    /**
-     * Digests of the text after the operations that get one ({@link #digestDue}), by the
-     * operation's version, from when it is applied until its {@code ack}, {@code op} and
-     * {@code ops} entries are sent.
-     */
-    private final Map<Long, String> digests = new HashMap<>();
-
-    /** Digests go out at least this often (in versions) whatever the size of the document. */
-    static final int MIN_DIGEST_INTERVAL = 16;
-    /**
-     * At most this many code points are hashed per operation, on average, for the digests: a
-     * fraction of a microsecond, where a snapshot every 500 versions already copies the whole
-     * text (measured on a loaded 2-core machine: the digest runs at about a quarter of the cost
-     * per code point of {@code Rope.toString()}).
-     */
-    static final int DIGEST_POINTS_PER_OP = 64;
-
-    private record HeldBroadcast(Outgoing message, Peer except) {}
-
-    private record Pending(Peer peer, StoredOp op) {}
-
-    private record InFlight(List<Pending> pending, List<StoredOp> ops, long headVersion) {}
-
-    private static final class Subscriber {
-        final Peer peer;
-        final boolean batched;
-        long presenceVersion = -1;
-        List<Selection> selection;
-
-        Subscriber(Peer peer) {
-            this.peer = peer;
-            this.batched = peer.batched();
-        }
-    }
 
     DocumentSession(String docId, DocumentService service, DocumentStore store, DocumentService.Settings settings) {
         this.docId = docId;
         this.service = service;
         this.store = store;
         this.settings = settings;
+        this.history = new OpHistory(docId, store, settings.historyInMemory());
+        this.pipeline = new CommitPipeline(this, history, service, settings);
+        this.delivery = new BatchedDelivery(this, history, subscribers, service, settings.batchWindowMillis());
         load();
     }
 
     private void load() {
-        long head = store.headVersion(docId);
-        Snapshot base = store.snapshotAtOrBelow(docId, head).orElse(new Snapshot(0, ""));
-        Rope rope = Rope.of(base.text());
-        List<StoredOp> tail = store.ops(docId, base.version(), head);
-        for (StoredOp op : tail) {
-            rope.apply(op.op());
-        }
-        text = rope;
-        version = head;
-        committedVersion = head;
-        recent.clear();
-        int keep = Math.min(tail.size(), settings.historyInMemory());
-        recent.addAll(tail.subList(tail.size() - keep, tail.size()));
-        lastSeq.clear();
-        flushedText = null;
-        digests.clear();
+        history.load();
+        delivery.forgetFlushedText();
         touch();
     }
 
@@ -161,40 +63,17 @@ final class DocumentSession {
     }
 
     boolean idleSince(long cutoff) {
-        return subscribers.isEmpty() && durable() && held.isEmpty() && lastActivity < cutoff;
-    }
-
-    /** Whether everything applied is committed (nothing batched, nothing in flight). */
-    private boolean durable() {
-        return batch.isEmpty() && inFlight == null;
+        return subscribers.isEmpty() && pipeline.durable() && pipeline.nothingHeld() && lastActivity < cutoff;
     }
 
     /** Runs a request now, or after the work waiting at the barrier. */
     void execute(Consumer<DocumentSession> work) {
-        if (barrier) {
-            held.addLast(work);
-            return;
-        }
-        work.accept(this);
-    }
-
-    /**
-     * Runs {@code work} once everything applied so far is committed: now if it is, else behind a
-     * barrier that holds later requests until then. Returns whether it ran now.
-     */
-    private boolean whenDurable(Consumer<DocumentSession> work) {
-        if (durable()) {
-            return true;
-        }
-        barrier = true;
-        held.addFirst(work); // ahead of whatever arrived after it
-        commitBatch();
-        return false;
+        pipeline.execute(work);
     }
 
     /** Runs {@code then} once everything applied so far is durable (for shutdown and reads). */
     void afterCommit(Runnable then) {
-        if (whenDurable(s -> s.afterCommit(then))) {
+        if (pipeline.whenDurable(s -> s.afterCommit(then))) {
             then.run();
         }
     }
@@ -211,9 +90,10 @@ final class DocumentSession {
             error(peer, ErrorCode.FORBIDDEN, "you may not read document " + docId, null);
             return;
         }
-        if (!whenDurable(s -> s.open(peer, fromVersion))) {
+        if (!pipeline.whenDurable(s -> s.open(peer, fromVersion))) {
             return; // whoever opens sees only committed operations
         }
+        long version = history.version();
         if (fromVersion != null) {
             if (fromVersion > version) {
                 error(peer, ErrorCode.VERSION_AHEAD, "version " + fromVersion + " is beyond the head " + version, null);
@@ -226,60 +106,32 @@ final class DocumentSession {
             }
         }
         // The next ops frame, which every batched subscriber shares, starts where the last one
-        // ended: a batched opener is given the document there (see joinAt), and a plain one the head.
-        long at = peer.batched() ? joinAt(fromVersion) : version;
-        boolean already = subscribers.containsKey(peer);
-        subscribers.put(peer, subscribers.getOrDefault(peer, new Subscriber(peer)));
-        if (!already) {
+        // ended: a batched opener is given the document there (see BatchedDelivery.joinAt), and a
+        // plain one the head.
+        long at = peer.batched() ? delivery.joinAt(fromVersion) : version;
+        if (subscribers.add(peer)) {
             service.subscribed(peer, this);
             // Everyone present learns of the newcomer now, not at its first caret move (which may never come).
-            broadcast(new ServerMessage.Presence(docId, peer.clientId(), peer.user(), committedVersion, null), peer);
+            broadcast(new ServerMessage.Presence(docId, peer.clientId(), peer.user(), history.committedVersion(), null), peer);
         }
-        List<PeerPresence> peers = new ArrayList<>();
-        for (Subscriber s : subscribers.values()) {
-            if (s.peer != peer) {
-                peers.add(new PeerPresence(s.peer.clientId(), s.peer.user(), s.presenceVersion, s.selection));
-            }
-        }
+        List<PeerPresence> peers = subscribers.presenceOfOthers(peer);
         List<ChatMessage> chat = store.recentChat(docId, settings.chatHistory());
         boolean readOnly = !peer.canWrite(docId);
         if (fromVersion == null) {
-            String atText = at == version ? text.toString() : flushedText.toString();
+            String atText = delivery.textAt(at);
             peer.send(new Outgoing(new ServerMessage.Opened(docId, at, atText, peers, chat, readOnly,
                     TextDigest.of(atText))));
             return;
         }
         peer.send(new Outgoing(new ServerMessage.Opened(docId, fromVersion, null, peers, chat, readOnly)));
-        for (StoredOp op : history(fromVersion, at)) {
+        for (StoredOp op : history.history(fromVersion, at)) {
             peer.send(new Outgoing(new ServerMessage.Op(docId, op.version(), op.op(), op.clientId(), op.seq())));
         }
     }
 
-    /**
-     * The version a batched subscriber opening now is brought to (by {@code opened}, or by the
-     * catch-up from {@code fromVersion}): the start of the next {@code ops} frame, so that frame
-     * can be the one all batched subscribers share without skipping or repeating a version for
-     * the newcomer. That is the last frame's end, the committed operations since then coming in
-     * the next frame with everyone else's, unless the window holds broadcasts (which may refer to
-     * versions after it) or the opener has already seen past it: then the window ends now, as it
-     * does when the document had no batched subscriber to keep {@link #flushedText} for. Runs
-     * when everything applied is committed.
-     */
-    private long joinAt(Long fromVersion) {
-        long flushed = committedVersion - unsent.size();
-        if (flushedText == null || !heldForBatched.isEmpty() || (fromVersion != null && fromVersion > flushed)) {
-            flushBatched();
-            if (flushedText == null) {
-                flushedText = Rope.of(text.toString());
-            }
-            return committedVersion;
-        }
-        return flushed;
-    }
-
     void submit(Peer peer, long baseVersion, long seq, TextOperation op) {
         touch();
-        if (!subscribers.containsKey(peer)) {
+        if (!subscribers.contains(peer)) {
             error(peer, ErrorCode.NOT_OPEN, "open document " + docId + " before editing it", seq);
             return;
         }
@@ -288,11 +140,12 @@ final class DocumentSession {
             return;
         }
         String clientId = peer.clientId();
-        long last = lastSeq.computeIfAbsent(clientId, id -> store.lastSeq(docId, id));
+        long last = history.lastSeq(clientId);
         if (seq <= last) {
-            acknowledgeDuplicate(peer, clientId, seq);
+            acknowledgeDuplicate(peer, clientId, seq, last);
             return;
         }
+        long version = history.version();
         if (baseVersion > version) {
             error(peer, ErrorCode.VERSION_AHEAD, "version " + baseVersion + " is beyond the head " + version, seq);
             return;
@@ -302,12 +155,12 @@ final class DocumentSession {
                     + (version - baseVersion) + " operations behind the head: reload the document", seq);
             return;
         }
-        List<StoredOp> behind = history(baseVersion, version);
+        List<StoredOp> behind = history.history(baseVersion, version);
         TextOperation transformed = transformAffordably(peer, op, behind, seq);
         if (transformed == null) {
             return;
         }
-        int length = text.length();
+        int length = history.length();
         int lengthAtBase = length;
         for (StoredOp committed : behind) {
             lengthAtBase -= committed.op().lengthChange();
@@ -326,23 +179,9 @@ final class DocumentSession {
             error(peer, ErrorCode.INVALID_OP, e.getMessage() + " (at version " + version + ")", seq);
             return;
         }
-        text.apply(transformed);
         StoredOp stored = new StoredOp(version, transformed, clientId, seq, peer.user().id(), service.nowMillis());
-        version++;
-        if (digestDue(version, text.length())) {
-            digests.put(stored.version(), TextDigest.of(text));
-        }
-        lastSeq.put(clientId, seq);
-        remember(stored);
-        batch.add(new Pending(peer, stored));
-        if (batch.size() >= settings.maxBatch()) {
-            commitBatch();
-            if (inFlight != null && !batch.isEmpty()) {
-                // The committer is behind: hold further requests rather than let the
-                // uncommitted tail outgrow the history kept in memory.
-                barrier = true;
-            }
-        }
+        history.apply(stored);
+        pipeline.add(peer, stored);
     }
 
     /**
@@ -384,38 +223,18 @@ final class DocumentSession {
         return transformed;
     }
 
-    private void acknowledgeDuplicate(Peer peer, String clientId, long seq) {
-        for (Pending p : batch) {
-            if (p.op.clientId().equals(clientId) && p.op.seq() == seq) {
-                // Not durable yet: acknowledge once the batch commits, like the original.
-                batch.add(new Pending(peer, p.op));
-                return;
-            }
+    private void acknowledgeDuplicate(Peer peer, String clientId, long seq, long last) {
+        if (pipeline.awaitAck(peer, clientId, seq)) {
+            return;
         }
-        if (inFlight != null) {
-            for (Pending p : inFlight.pending) {
-                if (p.op.clientId().equals(clientId) && p.op.seq() == seq) {
-                    inFlight.pending.add(new Pending(peer, p.op));
-                    return;
-                }
-            }
-        }
-        StoredOp original = null;
-        for (StoredOp op : recent) {
-            if (op.clientId().equals(clientId) && op.seq() == seq) {
-                original = op;
-            }
-        }
-        if (original == null) {
-            original = store.findSubmission(docId, clientId, seq).orElse(null);
-        }
+        StoredOp original = history.submission(clientId, seq);
         if (original == null) {
             // A seq at or below one already committed, but never committed itself: it was rejected.
             error(peer, ErrorCode.BAD_REQUEST, "seq " + seq + " is not above this client's last committed seq "
-                    + lastSeq.get(clientId), seq);
+                    + last, seq);
             return;
         }
-        if (peer.batched() && subscribers.containsKey(peer) && original.version() >= committedVersion - unsent.size()) {
+        if (subscribers.batched(peer) && original.version() >= delivery.flushedVersion()) {
             return; // the next ops frame carries the original, which stands for the ack
         }
         peer.send(new Outgoing(new ServerMessage.Ack(docId, seq, original.version())));
@@ -423,13 +242,13 @@ final class DocumentSession {
 
     void presence(Peer peer, long atVersion, List<Selection> selection) {
         touch();
-        Subscriber me = subscribers.get(peer);
+        Subscribers.Subscriber me = subscribers.get(peer);
         if (me == null) {
             error(peer, ErrorCode.NOT_OPEN, "open document " + docId + " before sending presence", null);
             return;
         }
         // Peers know only committed versions, so presence is placed at the committed head.
-        long head = committedVersion;
+        long head = history.committedVersion();
         if (atVersion > head) {
             error(peer, ErrorCode.VERSION_AHEAD, "version " + atVersion + " is beyond the head " + head, null);
             return;
@@ -439,7 +258,7 @@ final class DocumentSession {
         }
         List<Selection> moved = selection;
         if (selection != null) {
-            List<StoredOp> since = history(atVersion, head);
+            List<StoredOp> since = history.history(atVersion, head);
             moved = new ArrayList<>(selection.size());
             for (Selection s : selection) {
                 for (StoredOp op : since) {
@@ -456,15 +275,15 @@ final class DocumentSession {
 
     private Selection clamp(Selection s) {
         int max = Integer.MAX_VALUE; // placed by the ops; only a caret past the end needs care
-        if (durable()) {
-            max = text.length();
+        if (pipeline.durable()) {
+            max = history.length();
         }
         return new Selection(Math.min(s.anchor(), max), Math.min(s.head(), max));
     }
 
     void chat(Peer peer, String message) {
         touch();
-        if (!subscribers.containsKey(peer)) {
+        if (!subscribers.contains(peer)) {
             error(peer, ErrorCode.NOT_OPEN, "open document " + docId + " before chatting in it", null);
             return;
         }
@@ -479,7 +298,7 @@ final class DocumentSession {
 
     void close(Peer peer) {
         touch();
-        if (subscribers.remove(peer) != null) {
+        if (subscribers.remove(peer)) {
             service.unsubscribed(peer, this);
             broadcast(new ServerMessage.Leave(docId, peer.clientId()), null);
         }
@@ -487,30 +306,15 @@ final class DocumentSession {
 
     /** The text at {@code atVersion} (the head if null), or null if that version does not exist; once durable. */
     void textAt(Long atVersion, Consumer<DocumentService.DocumentText> result) {
-        if (whenDurable(s -> s.textAt(atVersion, result))) {
-            long v = atVersion == null ? version : atVersion;
-            String t = textAt(v);
+        if (pipeline.whenDurable(s -> s.textAt(atVersion, result))) {
+            long v = atVersion == null ? history.version() : atVersion;
+            String t = history.textAt(v);
             result.accept(t == null ? null : new DocumentService.DocumentText(docId, v, t));
         }
     }
 
-    private String textAt(long atVersion) {
-        if (atVersion < 0 || atVersion > version) {
-            return null;
-        }
-        if (atVersion == version) {
-            return text.toString();
-        }
-        Snapshot base = store.snapshotAtOrBelow(docId, atVersion).orElse(new Snapshot(0, ""));
-        Rope rope = Rope.of(base.text());
-        for (StoredOp op : store.ops(docId, base.version(), atVersion)) {
-            rope.apply(op.op());
-        }
-        return rope.toString();
-    }
-
     long version() {
-        return version;
+        return history.version();
     }
 
     // ---- commit ------------------------------------------------------------------------
@@ -520,110 +324,47 @@ final class DocumentSession {
      * that one is done). Called when the queue has nothing else waiting.
      */
     void commitBatch() {
-        if (batch.isEmpty() || inFlight != null) {
-            return;
-        }
-        List<StoredOp> ops = new ArrayList<>();
-        for (Pending p : batch) {
-            if (ops.isEmpty() || ops.get(ops.size() - 1).version() < p.op.version()) {
-                ops.add(p.op);
-            }
-        }
-        Snapshot snapshot = null;
-        long every = settings.snapshotEvery();
-        if (committedVersion / every != version / every) {
-            snapshot = new Snapshot(version, text.toString());
-        }
-        InFlight f = new InFlight(new ArrayList<>(batch), ops, version);
-        batch.clear();
-        inFlight = f;
-        service.commit(this, new DocumentCommit(docId, committedVersion, ops, snapshot), failure -> committed(f, failure));
+        pipeline.commitBatch();
     }
 
     /** The committer is done with {@code f}: acknowledge and broadcast it, or report its failure. */
-    void committed(InFlight f, RuntimeException failure) {
-        if (f != inFlight) {
+    void committed(CommitPipeline.InFlight f, RuntimeException failure) {
+        if (!pipeline.landed(f)) {
             return;
         }
-        inFlight = null;
         if (failure != null) {
-            log.error("commit of {} ops to document {} failed; reloading it from the store", f.ops.size(), docId, failure);
-            for (Pending p : f.pending) {
-                error(p.peer, ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op.seq());
+            log.error("commit of {} ops to document {} failed; reloading it from the store", f.ops().size(), docId, failure);
+            for (CommitPipeline.Pending p : f.pending()) {
+                error(p.peer(), ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op().seq());
             }
             // Applied on top of what failed: not committed either.
-            for (Pending p : batch) {
-                error(p.peer, ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op.seq());
+            for (CommitPipeline.Pending p : pipeline.dropBatch()) {
+                error(p.peer(), ErrorCode.INTERNAL, "the edit could not be saved; resubmit it", p.op().seq());
             }
-            batch.clear();
             load();
         } else {
-            committedVersion = f.headVersion;
-            service.committed(f.ops.size());
+            history.committedUpTo(f.headVersion());
+            service.committed(f.ops().size());
             // In version order, so that every subscriber sees the history without gaps: the
             // sender gets its ack where the others get the operation. A batched subscriber gets
             // neither now: its own operations in the next ops frame are its acks. A batched
             // sender that closed the document meanwhile will see no frame: it gets the ack.
             boolean anyBatched = false;
-            for (StoredOp op : f.ops) {
-                String digest = digests.get(op.version());
-                for (Pending p : f.pending) {
-                    if (p.op == op && !(p.peer.batched() && subscribers.containsKey(p.peer))) {
-                        p.peer.send(new Outgoing(new ServerMessage.Ack(docId, op.seq(), op.version(), digest)));
+            for (StoredOp op : f.ops()) {
+                String digest = history.digest(op.version());
+                for (CommitPipeline.Pending p : f.pending()) {
+                    if (p.op() == op && !subscribers.batched(p.peer())) {
+                        p.peer().send(new Outgoing(new ServerMessage.Ack(docId, op.seq(), op.version(), digest)));
                     }
                 }
                 Outgoing frame = new Outgoing(new ServerMessage.Op(docId, op.version(), op.op(), op.clientId(), op.seq(),
                         digest));
-                for (Subscriber s : subscribers.values()) {
-                    if (s.batched) {
-                        anyBatched = true;
-                    } else if (!s.peer.clientId().equals(op.clientId())) {
-                        s.peer.send(frame);
-                    }
-                }
+                anyBatched |= subscribers.sendOp(frame, op.clientId());
             }
-            if (anyBatched) {
-                unsent.addAll(f.ops);
-                endWindowLater();
-            } else {
-                forgetDigests(f.ops);
-                flushedText = null; // nobody to start a frame for; rebuilt when a batched subscriber opens
-            }
+            delivery.committed(f.ops(), anyBatched);
         }
-        commitBatch();
-        releaseBarrier();
-    }
-
-    /** Once everything is durable, runs the held work in order, until some of it raises the barrier again. */
-    private void releaseBarrier() {
-        if (!barrier || !durable()) {
-            return;
-        }
-        barrier = false;
-        Consumer<DocumentSession> work;
-        while (!barrier && (work = held.pollFirst()) != null) {
-            try {
-                work.accept(this);
-            } catch (RuntimeException e) {
-                log.error("request on document {} failed", docId, e);
-            }
-        }
-    }
-
-    // ---- batched delivery --------------------------------------------------------------
-
-    /** Schedules the flush of {@link #unsent} at the end of the window that its first operation opened. */
-    private void endWindowLater() {
-        long window = settings.batchWindowMillis();
-        if (window == 0) {
-            flushBatched();
-        } else if (!flushScheduled) {
-            flushScheduled = true;
-            service.afterDelay(this, window, () -> {
-                flushScheduled = false;
-                flushBatched();
-            });
-        }
+        pipeline.commitBatch();
+        pipeline.releaseBarrier();
     }
 
     /**
@@ -631,98 +372,10 @@ final class DocumentSession {
      * message shared by all of them, then the broadcasts held behind those operations.
      */
     void flushBatched() {
-        if (unsent.isEmpty()) {
-            return; // nothing is held unless operations are unsent
-        }
-        Map<Long, String> frameDigests = new HashMap<>();
-        for (StoredOp op : unsent) {
-            String digest = digests.get(op.version());
-            if (digest != null) {
-                frameDigests.put(op.version(), digest);
-            }
-        }
-        forgetDigests(unsent);
-        Outgoing frame = new Outgoing(new ServerMessage.Ops(docId, unsent, frameDigests));
-        if (flushedText != null) {
-            for (StoredOp op : unsent) {
-                flushedText.apply(op.op());
-            }
-        }
-        for (Subscriber s : subscribers.values()) {
-            if (s.batched) {
-                s.peer.send(frame);
-                for (HeldBroadcast h : heldForBatched) {
-                    if (s.peer != h.except) {
-                        s.peer.send(h.message);
-                    }
-                }
-            }
-        }
-        unsent.clear();
-        heldForBatched.clear();
-    }
-
-    // ---- digests -----------------------------------------------------------------------
-
-    /**
-     * Whether the text at {@code version}, {@code length} code points long, gets a digest: at
-     * every multiple of an interval of at least {@link #MIN_DIGEST_INTERVAL} versions, a power
-     * of two chosen so that hashing costs at most {@link #DIGEST_POINTS_PER_OP} code points per
-     * operation on average (every 16 versions up to 1,024 code points, every 256 at 10,000, every
-     * 65,536 at 3 million). A large document is checked less often, not at a higher cost.
-     */
-    static boolean digestDue(long version, int length) {
-        long wanted = Math.max(MIN_DIGEST_INTERVAL, (length + DIGEST_POINTS_PER_OP - 1L) / DIGEST_POINTS_PER_OP);
-        long interval = Long.highestOneBit(wanted - 1) << 1; // the smallest power of two >= wanted
-        return version % interval == 0;
-    }
-
-    private void forgetDigests(List<StoredOp> sent) {
-        if (!digests.isEmpty()) {
-            for (StoredOp op : sent) {
-                digests.remove(op.version());
-            }
-        }
+        delivery.flush();
     }
 
     // ---- helpers -----------------------------------------------------------------------
-
-    private void remember(StoredOp op) {
-        recent.addLast(op);
-        while (recent.size() > settings.historyInMemory()) {
-            recent.removeFirst();
-        }
-    }
-
-    /** Committed (or batched) operations with versions in {@code [from, to)}. */
-    private List<StoredOp> history(long from, long to) {
-        if (from >= to) {
-            return List.of();
-        }
-        long firstInMemory = version - recent.size();
-        List<StoredOp> out = new ArrayList<>((int) (to - from));
-        if (from < firstInMemory) {
-            out.addAll(store.ops(docId, from, Math.min(to, firstInMemory)));
-        }
-        // Walk back from the newest only as far as needed: a submission based one version
-        // behind the head must not cost a pass over the whole history kept in memory.
-        int fromStore = out.size();
-        Iterator<StoredOp> newestFirst = recent.descendingIterator();
-        while (newestFirst.hasNext()) {
-            StoredOp op = newestFirst.next();
-            if (op.version() < Math.max(from, firstInMemory)) {
-                break;
-            }
-            if (op.version() < to) {
-                out.add(op);
-            }
-        }
-        Collections.reverse(out.subList(fromStore, out.size()));
-        if (out.size() != to - from) {
-            throw new IllegalStateException("history of " + docId + " [" + from + ", " + to + ") has " + out.size() + " ops");
-        }
-        return out;
-    }
 
     /**
      * Sends {@code message} to every subscriber but {@code except}; batched subscribers that
@@ -730,15 +383,8 @@ final class DocumentSession {
      */
     private void broadcast(ServerMessage message, Peer except) {
         Outgoing frame = new Outgoing(message);
-        boolean holdForBatched = !unsent.isEmpty();
-        if (holdForBatched) {
-            heldForBatched.add(new HeldBroadcast(frame, except));
-        }
-        for (Subscriber s : subscribers.values()) {
-            if (s.peer != except && !(holdForBatched && s.batched)) {
-                s.peer.send(frame);
-            }
-        }
+        boolean holdForBatched = delivery.holdForBatched(frame, except);
+        subscribers.send(frame, except, holdForBatched);
     }
 
     private void error(Peer peer, ErrorCode code, String message, Long seq) {
