@@ -3,9 +3,7 @@ package io.coedit.server.session;
 import io.coedit.ot.Rope;
 import io.coedit.server.store.StoredOp;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What subscribers with batched delivery ({@link Peer#batched()}) are sent, and when. They get
@@ -144,15 +142,13 @@ final class BatchedDelivery {
         if (unsent.isEmpty()) {
             return; // nothing is held unless operations are unsent
         }
-        Map<Long, String> frameDigests = new HashMap<>();
+        List<ServerMessage.OpEntry> entries = new ArrayList<>(unsent.size());
         for (StoredOp op : unsent) {
-            String digest = history.digest(op.version());
-            if (digest != null) {
-                frameDigests.put(op.version(), digest);
-            }
+            entries.add(new ServerMessage.OpEntry(op.version(), op.op(), op.clientId(), op.seq(),
+                    history.digest(op.version())));
         }
         history.forgetDigests(unsent);
-        Outgoing frame = new Outgoing(new ServerMessage.Ops(session.docId, unsent, frameDigests));
+        Outgoing frame = new Outgoing(new ServerMessage.Ops(session.docId, entries));
         if (flushedText != null) {
             for (StoredOp op : unsent) {
                 flushedText.apply(op.op());

@@ -115,7 +115,10 @@ final class DocumentSession {
             broadcast(new ServerMessage.Presence(docId, peer.clientId(), peer.user(), history.committedVersion(), null), peer);
         }
         List<PeerPresence> peers = subscribers.presenceOfOthers(peer);
-        List<ChatMessage> chat = store.recentChat(docId, settings.chatHistory());
+        List<ServerMessage.ChatLine> chat = new ArrayList<>();
+        for (ChatMessage c : store.recentChat(docId, settings.chatHistory())) {
+            chat.add(chatLine(c));
+        }
         boolean readOnly = !peer.canWrite(docId);
         if (fromVersion == null) {
             String atText = delivery.textAt(at);
@@ -293,7 +296,7 @@ final class DocumentSession {
             return;
         }
         ChatMessage stored = store.addChat(docId, peer.user().id(), peer.user().name(), message, service.nowMillis());
-        broadcast(new ServerMessage.Chat(docId, stored), null);
+        broadcast(new ServerMessage.Chat(docId, chatLine(stored)), null);
     }
 
     void close(Peer peer) {
@@ -385,6 +388,11 @@ final class DocumentSession {
         Outgoing frame = new Outgoing(message);
         boolean holdForBatched = delivery.holdForBatched(frame, except);
         subscribers.send(frame, except, holdForBatched);
+    }
+
+    /** A stored chat message as peers see it. */
+    private static ServerMessage.ChatLine chatLine(ChatMessage c) {
+        return new ServerMessage.ChatLine(c.id(), c.userId(), c.userName(), c.text(), c.timestamp());
     }
 
     private void error(Peer peer, ErrorCode code, String message, Long seq) {

@@ -9,7 +9,6 @@ import io.coedit.server.session.Outgoing;
 import io.coedit.server.session.Peer;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
-import io.coedit.server.store.StoredOp;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
@@ -366,7 +365,7 @@ public final class Connection extends jakarta.websocket.Endpoint implements Peer
             }
         } else if (m instanceof ServerMessage.Ops ops && !opArrivals.isEmpty()) {
             // A batched client's own operations in the frame are its acks.
-            for (StoredOp op : ops.ops()) {
+            for (ServerMessage.OpEntry op : ops.ops()) {
                 if (op.clientId().equals(clientId)) {
                     Long arrived = opArrivals.remove(ops.doc() + "\n" + op.seq());
                     if (arrived != null) {
