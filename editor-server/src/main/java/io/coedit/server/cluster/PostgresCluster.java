@@ -203,7 +203,7 @@ public final class PostgresCluster implements Cluster {
                     break;
                 }
                 if (listening || first) {
-                    log.warn("lost the link to the other nodes ({}); retrying", e.getMessage());
+                    log.warn("lost the link to the other nodes ({}); retrying until the database answers", e.getMessage());
                 }
                 first = false;
                 listening = false;
@@ -281,10 +281,15 @@ public final class PostgresCluster implements Cluster {
 
     private void sendLoop() {
         long backoff = 100;
+        boolean failing = false;
         List<String> drained = new ArrayList<>();
         while (running) {
             try (Connection c = connect(); PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
                 backoff = 100;
+                if (failing) {
+                    log.info("telling the other nodes again");
+                    failing = false;
+                }
                 notify(notify, message("alive").toString());
                 while (running) {
                     String first = outbox.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
@@ -314,7 +319,10 @@ public final class PostgresCluster implements Cluster {
                 }
                 dropped.addAndGet(drained.size());
                 drained.clear();
-                log.warn("could not tell the other nodes ({}); retrying", e.getMessage());
+                if (!failing) {
+                    log.warn("could not tell the other nodes ({}); retrying until the database answers", e.getMessage());
+                    failing = true;
+                }
                 if (!pause(backoff)) {
                     break;
                 }

@@ -5,8 +5,6 @@ import io.coedit.ot.Selection;
 import io.coedit.ot.json.OpJson;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
-import io.coedit.server.store.ChatMessage;
-import io.coedit.server.store.StoredOp;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -53,15 +51,14 @@ final class ServerMessageEncoder {
                 w.name("type").value("ops");
                 w.name("doc").value(m.doc());
                 w.name("ops").beginArray();
-                for (StoredOp op : m.ops()) {
+                for (ServerMessage.OpEntry op : m.ops()) {
                     w.beginObject();
                     w.name("version").value(op.version());
                     w.name("op").jsonValue(opJson.toJson(op.op()));
                     w.name("clientId").value(op.clientId());
                     w.name("seq").value(op.seq());
-                    String digest = m.digests().get(op.version());
-                    if (digest != null) {
-                        w.name("digest").value(digest);
+                    if (op.digest() != null) {
+                        w.name("digest").value(op.digest());
                     }
                     w.endObject();
                 }
@@ -99,7 +96,7 @@ final class ServerMessageEncoder {
                 }
                 w.endArray();
                 w.name("chat").beginArray();
-                for (ChatMessage c : m.chat()) {
+                for (ServerMessage.ChatLine c : m.chat()) {
                     w.beginObject();
                     chatFields(w, c);
                     w.endObject();
@@ -161,7 +158,7 @@ final class ServerMessageEncoder {
         return "{\"type\":\"pong\"}";
     }
 
-    private void chatFields(JsonWriter w, ChatMessage c) throws IOException {
+    private void chatFields(JsonWriter w, ServerMessage.ChatLine c) throws IOException {
         w.name("id").value(c.id());
         w.name("user");
         user(w, new User(c.userId(), c.userName(), colorOf.apply(c.userId())));

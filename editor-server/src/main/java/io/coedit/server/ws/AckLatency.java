@@ -2,7 +2,6 @@ package io.coedit.server.ws;
 
 import io.coedit.server.metrics.ServerMetrics;
 import io.coedit.server.session.ServerMessage;
-import io.coedit.server.store.StoredOp;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,7 +47,7 @@ final class AckLatency {
             }
         } else if (m instanceof ServerMessage.Ops ops && !opArrivals.isEmpty()) {
             // A batched client's own operations in the frame are its acks.
-            for (StoredOp op : ops.ops()) {
+            for (ServerMessage.OpEntry op : ops.ops()) {
                 if (op.clientId().equals(clientId)) {
                     Long arrived = opArrivals.remove(ops.doc() + "\n" + op.seq());
                     if (arrived != null) {

@@ -9,7 +9,6 @@ import io.coedit.ot.TextOperation;
 import io.coedit.server.session.ErrorCode;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
-import io.coedit.server.store.ChatMessage;
 import org.junit.jupiter.api.Test;
 
 /** The facade the transports hold; each half is tested on its own in ClientMessageDecoderTest and ServerMessageEncoderTest. */
@@ -31,7 +30,7 @@ class ProtocolCodecTest {
     void passesEveryCallToTheRightHalfWithItsColours() {
         assertEquals("{\"type\":\"chat\",\"doc\":\"d\",\"id\":4,\"user\":{\"id\":\"u1\",\"name\":\"Ann\","
                 + "\"color\":\"#123456\"},\"text\":\"<hi>\",\"ts\":1000}",
-                codec.encode(new ServerMessage.Chat("d", new ChatMessage(4, "d", "u1", "Ann", "<hi>", 1000))));
+                codec.encode(new ServerMessage.Chat("d", new ServerMessage.ChatLine(4, "u1", "Ann", "<hi>", 1000))));
         assertEquals("{\"type\":\"welcome\",\"clientId\":\"c\",\"user\":{\"id\":\"u1\",\"name\":\"Ann\",\"color\":\"#ff0000\"},"
                 + "\"batch\":true}", codec.welcome("c", new User("u1", "Ann", "#ff0000"), true));
         assertEquals("{\"type\":\"pong\"}", codec.pong());

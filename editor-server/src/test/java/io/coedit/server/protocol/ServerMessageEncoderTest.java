@@ -11,8 +11,6 @@ import io.coedit.ot.json.OpJson;
 import io.coedit.server.session.ErrorCode;
 import io.coedit.server.session.ServerMessage;
 import io.coedit.server.session.User;
-import io.coedit.server.store.ChatMessage;
-import io.coedit.server.store.StoredOp;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +32,7 @@ class ServerMessageEncoderTest {
                 encoder.encode(new ServerMessage.Presence("d", "c", ann, 3, List.of(new Selection(1, 2)))));
         assertEquals("{\"type\":\"chat\",\"doc\":\"d\",\"id\":4,\"user\":{\"id\":\"u1\",\"name\":\"Ann\","
                 + "\"color\":\"#123456\"},\"text\":\"<hi>\",\"ts\":1000}",
-                encoder.encode(new ServerMessage.Chat("d", new ChatMessage(4, "d", "u1", "Ann", "<hi>", 1000))));
+                encoder.encode(new ServerMessage.Chat("d", new ServerMessage.ChatLine(4, "u1", "Ann", "<hi>", 1000))));
         assertEquals("{\"type\":\"error\",\"code\":\"not_open\",\"message\":\"m\",\"doc\":\"d\",\"seq\":2}",
                 encoder.encode(new ServerMessage.Error(ErrorCode.NOT_OPEN, "m", "d", 2L)));
         assertEquals("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"m\"}",
@@ -46,8 +44,8 @@ class ServerMessageEncoderTest {
         assertEquals("{\"type\":\"ops\",\"doc\":\"d\",\"ops\":[{\"version\":3,\"op\":[2,\"hi\"],\"clientId\":\"c\",\"seq\":5},"
                 + "{\"version\":4,\"op\":[{\"d\":1}],\"clientId\":\"e\",\"seq\":1}]}",
                 encoder.encode(new ServerMessage.Ops("d", List.of(
-                        new StoredOp(3, TextOperation.insert(2, "hi"), "c", 5, "u1", 10),
-                        new StoredOp(4, TextOperation.delete(0, 1), "e", 1, "u2", 11)))));
+                        new ServerMessage.OpEntry(3, TextOperation.insert(2, "hi"), "c", 5, null),
+                        new ServerMessage.OpEntry(4, TextOperation.delete(0, 1), "e", 1, null)))));
         assertEquals("{\"type\":\"pong\"}", encoder.pong());
     }
 
@@ -56,7 +54,7 @@ class ServerMessageEncoderTest {
         User ann = new User("u1", "Ann", "#ff0000");
         ServerMessage.Opened full = new ServerMessage.Opened("d", 2, "ab",
                 List.of(new ServerMessage.PeerPresence("c2", ann, -1, null)),
-                List.of(new ChatMessage(1, "d", "u1", "Ann", "yo", 5)), true);
+                List.of(new ServerMessage.ChatLine(1, "u1", "Ann", "yo", 5)), true);
         JsonObject json = JsonParser.parseString(encoder.encode(full)).getAsJsonObject();
         assertEquals("opened", json.get("type").getAsString());
         assertEquals("ab", json.get("text").getAsString());
@@ -82,9 +80,8 @@ class ServerMessageEncoderTest {
         assertEquals("{\"type\":\"ops\",\"doc\":\"d\",\"ops\":[{\"version\":15,\"op\":[2,\"hi\"],\"clientId\":\"c\",\"seq\":5,"
                 + "\"digest\":\"0123456789abcdef\"},{\"version\":16,\"op\":[{\"d\":1}],\"clientId\":\"e\",\"seq\":1}]}",
                 encoder.encode(new ServerMessage.Ops("d", List.of(
-                        new StoredOp(15, TextOperation.insert(2, "hi"), "c", 5, "u1", 10),
-                        new StoredOp(16, TextOperation.delete(0, 1), "e", 1, "u2", 11)),
-                        java.util.Map.of(15L, "0123456789abcdef"))));
+                        new ServerMessage.OpEntry(15, TextOperation.insert(2, "hi"), "c", 5, "0123456789abcdef"),
+                        new ServerMessage.OpEntry(16, TextOperation.delete(0, 1), "e", 1, null)))));
         String opened = encoder.encode(new ServerMessage.Opened("d", 2, "ab", List.of(), List.of(), false, "1a47e90bb8feb701"));
         assertEquals("1a47e90bb8feb701", JsonParser.parseString(opened).getAsJsonObject().get("digest").getAsString());
     }

@@ -91,9 +91,9 @@ class SimulationTest {
         }
     }
 
-    private static List<Long> versions(List<StoredOp> ops) {
+    private static List<Long> versions(List<ServerMessage.OpEntry> ops) {
         List<Long> out = new ArrayList<>();
-        for (StoredOp op : ops) {
+        for (ServerMessage.OpEntry op : ops) {
             out.add(op.version());
         }
         return out;
@@ -450,7 +450,7 @@ class SimulationTest {
                 }
                 world.framesDelivered++;
                 // In order, each version exactly the next: its own entries are its acks, the others' are applied.
-                for (StoredOp op : o.ops()) {
+                for (ServerMessage.OpEntry op : o.ops()) {
                     if (op.version() != ot.version()) {
                         throw new AssertionError(this + " at version " + ot.version() + " got an ops frame with version "
                                 + op.version() + ": a version skipped or repeated; frame " + versions(o.ops()));
