@@ -416,6 +416,10 @@ public final class PostgresCluster implements Cluster {
         return m.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
+    private static String orNull(JsonElement e) {
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
     static Event decode(String type, String from, JsonObject m) {
         String doc = m.get("d").getAsString();
         switch (type) {
@@ -423,7 +427,7 @@ public final class PostgresCluster implements Cluster {
                 return new Event.Committed(doc, m.get("v").getAsLong());
             case "presence": {
                 JsonObject u = m.getAsJsonObject("u");
-                User user = new User(u.get("id").getAsString(), u.get("name").getAsString(), u.get("color").getAsString());
+                User user = new User(u.get("id").getAsString(), orNull(u.get("name")), orNull(u.get("color")));
                 List<Selection> selection = null;
                 JsonElement s = m.get("s");
                 if (s != null && s.isJsonArray()) {
