@@ -64,7 +64,7 @@ public final class PostgresCluster implements Cluster {
     private final String url;
     private final String user;
     private final String password;
-    private final String node = UUID.randomUUID().toString().substring(0, 13);
+    private final String node;
     private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(10_000);
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean running;
@@ -74,11 +74,19 @@ public final class PostgresCluster implements Cluster {
     private Thread sendThread;
     /** When each other node was last heard from; touched only by the listening thread. */
     private final Map<String, Long> lastHeard = new HashMap<>();
+    /** Nodes reported gone for their silence; touched only by the listening thread. */
+    private final java.util.Set<String> silenced = new java.util.HashSet<>();
 
     public PostgresCluster(String url, String user, String password) {
+        this(url, user, password, UUID.randomUUID().toString().substring(0, 13));
+    }
+
+    /** A link with the given node id: for tests that bring a node back. */
+    PostgresCluster(String url, String user, String password, String node) {
         this.url = url;
         this.user = user;
         this.password = password;
+        this.node = node;
     }
 
     @Override
@@ -239,6 +247,12 @@ public final class PostgresCluster implements Cluster {
             return;
         }
         lastHeard.put(from, System.currentTimeMillis());
+        if (silenced.remove(from)) {
+            // Reported gone for its silence (a long pause, a network hiccup), yet alive: its
+            // subscribers were dropped here, so ask every document who is there again.
+            log.info("node {} is heard from again", from);
+            deliver(new Event.Resync());
+        }
         if (type.equals("alive")) {
             return;
         }
@@ -264,6 +278,7 @@ public final class PostgresCluster implements Cluster {
         });
         for (String n : silent) {
             lastHeard.remove(n);
+            silenced.add(n);
             log.info("node {} has been silent for {} ms: its subscribers are gone", n, SILENT_MILLIS);
             deliver(new Event.NodeGone(n));
         }

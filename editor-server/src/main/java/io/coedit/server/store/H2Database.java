@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.flywaydb.core.Flyway;
 
 /**
  * What is H2's own in opening the store: where the database file lives in the data folder,
@@ -68,19 +67,9 @@ final class H2Database {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StoreException("cannot open the database in " + folder + ": " + rootMessage(e), e);
+            throw new StoreException("cannot open the database in " + folder + ": " + SchemaVersions.rootMessage(e), e);
         }
-        try {
-            Flyway flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration").load();
-            SchemaVersions.refuseNewer(flyway, "the database in " + folder);
-            flyway.migrate();
-        } catch (StoreException e) {
-            pool.close();
-            throw e;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw new StoreException("cannot bring the database schema in " + folder + " up to date: " + rootMessage(e), e);
-        }
+        SchemaVersions.migrate(pool, "classpath:db/migration", "the database in " + folder);
         return pool;
     }
 
@@ -98,11 +87,4 @@ final class H2Database {
         return "jdbc:h2:file:" + path + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
-    }
 }

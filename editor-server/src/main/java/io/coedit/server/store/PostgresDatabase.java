@@ -3,7 +3,6 @@ package io.coedit.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.regex.Pattern;
-import org.flywaydb.core.Flyway;
 
 /**
  * What is PostgreSQL's own in opening the store: the pool and its connection settings, and
@@ -68,20 +67,9 @@ final class PostgresDatabase {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new StoreException("cannot connect to the database at " + redacted(url)
-                    + (user == null ? "" : " as " + user) + ": " + rootMessage(e), e);
+                    + (user == null ? "" : " as " + user) + ": " + SchemaVersions.rootMessage(e), e);
         }
-        try {
-            Flyway flyway = Flyway.configure().dataSource(pool).locations("classpath:db/postgresql").load();
-            SchemaVersions.refuseNewer(flyway, "the database at " + redacted(url));
-            flyway.migrate();
-        } catch (StoreException e) {
-            pool.close();
-            throw e;
-        } catch (RuntimeException e) {
-            pool.close();
-            throw new StoreException("cannot bring the database schema at " + redacted(url) + " up to date: "
-                    + rootMessage(e), e);
-        }
+        SchemaVersions.migrate(pool, "classpath:db/postgresql", "the database at " + redacted(url));
         return pool;
     }
 
@@ -90,13 +78,4 @@ final class PostgresDatabase {
         return PASSWORD_PARAMETER.matcher(url).replaceAll("$1***");
     }
 
-    /** The innermost message of {@code e}, on one line. */
-    static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
-    }
 }

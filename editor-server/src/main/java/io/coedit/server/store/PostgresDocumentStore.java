@@ -103,7 +103,7 @@ public final class PostgresDocumentStore extends JdbcDocumentStore {
         try (Connection c = pool.getConnection()) {
             now = c.isValid(1) ? null : "the database at " + url + " does not answer";
         } catch (Exception e) {
-            now = "the database at " + url + " is unreachable: " + PostgresDatabase.rootMessage(e);
+            now = "the database at " + url + " is unreachable: " + SchemaVersions.rootMessage(e);
         }
         if (now != null && unavailable == null) {
             log.warn("{}", now);

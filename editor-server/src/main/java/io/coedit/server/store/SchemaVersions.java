@@ -6,10 +6,41 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
 
-/** The check both SQL stores make before migrating: is the database newer than this build? */
+/**
+ * Bringing a SQL store's schema up to date, the same way for H2 and PostgreSQL: refuse a
+ * database newer than this build, then run the migrations of the store's dialect.
+ */
 final class SchemaVersions {
 
     private SchemaVersions() {}
+
+    /**
+     * Migrates the database behind {@code pool} with the scripts under {@code location}; on any
+     * failure closes the pool and throws a one-line {@link StoreException} naming {@code database}.
+     */
+    static void migrate(com.zaxxer.hikari.HikariDataSource pool, String location, String database) {
+        try {
+            Flyway flyway = Flyway.configure().dataSource(pool).locations(location).load();
+            refuseNewer(flyway, database);
+            flyway.migrate();
+        } catch (StoreException e) {
+            pool.close();
+            throw e;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new StoreException("cannot bring the schema of " + database + " up to date: " + rootMessage(e), e);
+        }
+    }
+
+    /** The innermost message of {@code e}, on one line. */
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
 
     /**
      * Refuses a database that a newer build has migrated: this build would not know what its

@@ -50,7 +50,10 @@ class PostgresClusterTest {
     }
 
     private Node node() throws InterruptedException {
-        PostgresCluster link = new PostgresCluster(url, pg.user(), pg.password());
+        return node(new PostgresCluster(url, pg.user(), pg.password()));
+    }
+
+    private Node node(PostgresCluster link) throws InterruptedException {
         open.add(link);
         LinkedBlockingQueue<Event> heard = new LinkedBlockingQueue<>();
         link.start(heard::add);
@@ -126,5 +129,8 @@ class PostgresClusterTest {
         b.link.silence();
         assertEquals(new Event.NodeGone(b.link.node()), c.await(e -> e instanceof Event.NodeGone g
                 && g.node().equals(b.link.node())));
+        // Heard from again (it was only paused): c drops nothing more, and asks who is there anew.
+        node(new PostgresCluster(url, pg.user(), pg.password(), b.link.node()));
+        assertEquals(new Event.Resync(), c.await(e -> e instanceof Event.Resync));
     }
 }
