@@ -29,6 +29,7 @@ class LayeringTest {
     void theWireCarriesNoStorageType() throws IOException {
         assertEquals(List.of(), mentions("ws", "io.coedit.server.store"));
         assertEquals(List.of(), mentions("protocol", "io.coedit.server.store"));
+        assertEquals(List.of(), mentions("http", "io.coedit.server.store"));
     }
 
     /** The files of {@code pkg} that name any of {@code packages}, with the line. */

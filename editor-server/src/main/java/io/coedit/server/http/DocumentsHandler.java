@@ -8,8 +8,6 @@ import io.coedit.server.auth.AuthenticationException;
 import io.coedit.server.auth.Authenticator;
 import io.coedit.server.protocol.DocumentId;
 import io.coedit.server.session.DocumentService;
-import io.coedit.server.store.DocumentSummary;
-import io.coedit.server.store.StoredOp;
 import java.io.CharConversionException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -135,7 +133,7 @@ final class DocumentsHandler extends HttpHandler {
 
     private JsonObject list(Access access) {
         JsonArray docs = new JsonArray();
-        for (DocumentSummary d : service.list()) {
+        for (DocumentService.DocumentInfo d : service.list()) {
             if (access.canRead(d.id())) {
                 JsonObject item = new JsonObject();
                 item.addProperty("id", d.id());
@@ -150,10 +148,10 @@ final class DocumentsHandler extends HttpHandler {
     }
 
     private JsonObject ops(String doc, long from, long to) {
-        List<StoredOp> ops = service.ops(doc, from, to);
+        List<DocumentService.HistoryEntry> ops = service.ops(doc, from, to);
         JsonArray items = new JsonArray(ops.size());
         OpJson opJson = OpJson.standard();
-        for (StoredOp op : ops) {
+        for (DocumentService.HistoryEntry op : ops) {
             JsonObject item = new JsonObject();
             item.addProperty("version", op.version());
             item.add("op", opJson.toJsonTree(op.op()));

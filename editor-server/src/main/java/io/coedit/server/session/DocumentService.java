@@ -506,9 +506,19 @@ public final class DocumentService implements AutoCloseable {
     // ---- reads for the HTTP API ---------------------------------------------------------
 
     /** Every stored document, most recently changed first. */
-    public List<DocumentSummary> list() {
-        return store.list();
+    public List<DocumentInfo> list() {
+        List<DocumentInfo> out = new java.util.ArrayList<>();
+        for (DocumentSummary d : store.list()) {
+            out.add(new DocumentInfo(d.id(), d.version(), d.updated()));
+        }
+        return out;
     }
+
+    /** A stored document as the HTTP API lists it: its head version and when it last changed (ms since the epoch). */
+    public record DocumentInfo(String id, long version, long updated) {}
+
+    /** A committed operation as the HTTP API returns it, with who submitted it and when (ms since the epoch). */
+    public record HistoryEntry(long version, TextOperation op, String clientId, long seq, String userId, long timestamp) {}
 
     /**
      * A document's text at {@code version} (the head if null); empty if that version does not
@@ -526,8 +536,12 @@ public final class DocumentService implements AutoCloseable {
     }
 
     /** Committed operations with versions in {@code [from, to)}. */
-    public List<StoredOp> ops(String docId, long from, long to) {
-        return store.ops(docId, from, to);
+    public List<HistoryEntry> ops(String docId, long from, long to) {
+        List<HistoryEntry> out = new java.util.ArrayList<>();
+        for (StoredOp op : store.ops(docId, from, to)) {
+            out.add(new HistoryEntry(op.version(), op.op(), op.clientId(), op.seq(), op.userId(), op.timestamp()));
+        }
+        return out;
     }
 
     // ---- housekeeping -----------------------------------------------------------------
