@@ -293,6 +293,14 @@ final class DocumentSession {
             return;
         }
         StoredOp original = history.submission(clientId, seq);
+        if (original != null && original.version() >= history.committedVersion() && cluster.shared()) {
+            // Another node committed it, past what this node has delivered: an ack now would skip
+            // the versions before it. Deliver the history up to it first (its op is then the ack).
+            if (!pipeline.whenDurable(s -> s.acknowledgeDuplicate(peer, clientId, seq, last))) {
+                return;
+            }
+            catchUp();
+        }
         if (original == null) {
             // A seq at or below one already committed, but never committed itself: it was rejected.
             error(peer, ErrorCode.BAD_REQUEST, "seq " + seq + " is not above this client's last committed seq "
