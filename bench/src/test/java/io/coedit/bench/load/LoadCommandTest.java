@@ -10,7 +10,6 @@ import io.coedit.bench.BenchMain;
 import io.coedit.ot.Rope;
 import io.coedit.server.EditorServer;
 import io.coedit.server.session.DocumentService;
-import io.coedit.server.store.StoredOp;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -178,7 +177,7 @@ class LoadCommandTest {
                 DocumentService service = server.service();
                 DocumentService.DocumentText served = service.text(doc, null).get(10, TimeUnit.SECONDS).orElseThrow();
                 Rope replay = Rope.of("");
-                for (StoredOp op : service.ops(doc, 0, served.version())) {
+                for (DocumentService.HistoryEntry op : service.ops(doc, 0, served.version())) {
                     replay.apply(op.op());
                 }
                 assertEquals(replay.toString(), served.text(), doc + ": the served text is what the history replays");
