@@ -2,6 +2,7 @@ package io.coedit.server.session;
 
 import io.coedit.server.store.DocumentCommit;
 import io.coedit.server.store.DocumentStore;
+import io.coedit.server.store.VersionConflictException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,9 +23,10 @@ import java.util.function.Consumer;
  * transaction is written the next batches queue up, so the group grows with the load.
  *
  * <p>Like a {@link SerialQueue}, a drain runs on the executor and takes everything queued;
- * in a simulation the executor decides when it runs. If a group fails (one document's
- * commit conflicts, say), each batch is retried alone, so one document's failure is not
- * every document's.
+ * in a simulation the executor decides when it runs. One document's failure is not every
+ * document's: a document whose head another node moved (a version conflict, which names it)
+ * leaves the group and the rest is committed again together; any other failure has each
+ * batch retried alone.
  */
 final class GroupCommitter {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GroupCommitter.class);
@@ -74,41 +76,54 @@ final class GroupCommitter {
     }
 
     private void commit(List<Ticket> group) {
-        List<DocumentCommit> commits = new ArrayList<>(group.size());
-        for (Ticket t : group) {
+        List<Ticket> left = new ArrayList<>(group);
+        while (!left.isEmpty()) {
+            RuntimeException failure = tryCommit(left);
+            if (failure == null || left.size() == 1) {
+                for (Ticket t : left) {
+                    tell(t, failure);
+                }
+                return;
+            }
+            Ticket refused = failure instanceof VersionConflictException conflict ? ticketOf(left, conflict.docId()) : null;
+            if (refused == null) {
+                log.warn("a group commit of {} documents failed ({}); committing each alone", left.size(), failure.toString());
+                for (Ticket t : left) {
+                    tell(t, tryCommit(List.of(t)));
+                }
+                return;
+            }
+            // Another node committed to that document first: routine with several nodes. It
+            // goes back to be transformed; the rest of the group is as good as it was.
+            log.debug("document {} left a group commit of {}: {}", refused.commit().docId(), left.size(), failure.getMessage());
+            left.remove(refused);
+            tell(refused, failure);
+        }
+    }
+
+    /** Commits the tickets' batches in one transaction: null if it held, else why not. */
+    private RuntimeException tryCommit(List<Ticket> tickets) {
+        List<DocumentCommit> commits = new ArrayList<>(tickets.size());
+        for (Ticket t : tickets) {
             commits.add(t.commit());
         }
-        RuntimeException failure = null;
         try {
             long start = System.nanoTime();
             store.commit(commits);
             observe(commits, System.nanoTime() - start);
+            return null;
         } catch (RuntimeException e) {
-            failure = e;
+            return e;
         }
-        if (failure == null || group.size() == 1) {
-            for (Ticket t : group) {
-                tell(t, failure);
+    }
+
+    private static Ticket ticketOf(List<Ticket> tickets, String docId) {
+        for (Ticket t : tickets) {
+            if (t.commit().docId().equals(docId)) {
+                return t;
             }
-            return;
         }
-        if (failure instanceof io.coedit.server.store.VersionConflictException) {
-            // Another node committed to one of the documents first: routine with several nodes.
-            log.debug("a group commit of {} documents failed ({}); committing each alone", group.size(), failure.toString());
-        } else {
-            log.warn("a group commit of {} documents failed ({}); committing each alone", group.size(), failure.toString());
-        }
-        for (Ticket t : group) {
-            RuntimeException alone = null;
-            try {
-                long start = System.nanoTime();
-                store.commit(List.of(t.commit()));
-                observe(List.of(t.commit()), System.nanoTime() - start);
-            } catch (RuntimeException e) {
-                alone = e;
-            }
-            tell(t, alone);
-        }
+        return null;
     }
 
     private void observe(List<DocumentCommit> commits, long nanos) {
