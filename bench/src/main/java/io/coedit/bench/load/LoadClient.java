@@ -41,6 +41,8 @@ final class LoadClient implements WebSocket.Listener {
 
     final String id;
     final String doc;
+    /** Which of the run's server nodes it connects to. */
+    final int node;
     final boolean writer;
     /** Asks for batched delivery in hello. */
     private final boolean batched;
@@ -70,10 +72,11 @@ final class LoadClient implements WebSocket.Listener {
     private final CompletableFuture<LoadClient> ready = new CompletableFuture<>();
     private final CompletableFuture<Long> seedAck = new CompletableFuture<>();
 
-    LoadClient(String id, String doc, boolean writer, boolean batched, EditSource edits, boolean closedLoop, LoadStats stats,
+    LoadClient(String id, String doc, int node, boolean writer, boolean batched, EditSource edits, boolean closedLoop, LoadStats stats,
             Map<String, LoadClient> byId, ScheduledExecutorService timer) {
         this.id = id;
         this.doc = doc;
+        this.node = node;
         this.writer = writer;
         this.batched = batched;
         this.edits = edits;
@@ -261,7 +264,7 @@ final class LoadClient implements WebSocket.Listener {
         if (sender != null && sender != this) {
             long at = sender.submittedAt(m.seq());
             if (at > 0) {
-                stats.delivered(at, now);
+                stats.delivered(at, now, sender.node != node);
             }
         }
     }

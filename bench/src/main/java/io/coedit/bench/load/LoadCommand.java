@@ -68,9 +68,16 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
-    @Option(names = "--url", required = true, paramLabel = "URL",
-            description = "The server's WebSocket address, e.g. ws://127.0.0.1:8080/ws.")
-    String url;
+    @Option(names = "--url", required = true, split = ",", paramLabel = "URL",
+            description = "The server's WebSocket address, e.g. ws://127.0.0.1:8080/ws. Several (repeated or"
+                    + " comma-separated) are nodes of one cluster: clients are spread over them (see --spread).")
+    List<String> urls;
+
+    @Option(names = "--spread", defaultValue = "writers", paramLabel = "writers|documents",
+            description = "With several URLs: 'writers' puts the members of each document on the nodes in turn, so"
+                    + " its ops cross between nodes; 'documents' puts all of a document's members on one node, the"
+                    + " documents taking the nodes in turn (default: ${DEFAULT-VALUE}).")
+    String spread;
 
     @Option(names = "--docs", defaultValue = "1", paramLabel = "N", description = "Documents (default: ${DEFAULT-VALUE}).")
     int docs;
@@ -123,10 +130,10 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Give up on the server after this long (default: ${DEFAULT-VALUE}).")
     String connectTimeout;
 
-    @Option(names = "--server-pid", paramLabel = "PID",
-            description = "The server's process, to report its CPU time (default: the process listening on the"
-                    + " URL's port, when this machine's /proc tells).")
-    Long serverPid;
+    @Option(names = "--server-pid", split = ",", paramLabel = "PID",
+            description = "The server's process, to report its CPU time; one per URL, in their order (default: the"
+                    + " process listening on each URL's port, when this machine's /proc tells).")
+    List<Long> serverPids;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON summary to this file.")
     Path out;
@@ -134,9 +141,36 @@ public final class LoadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** The settings of a run, checked. */
-    record Plan(URI ws, URI http, int docs, int clients, int lurkers, double rate, long durationNanos, long rampNanos,
-            long windowNanos, Duration connectTimeout, long seed, String docPrefix, boolean batch) {
+    /** The settings of a run, checked. {@code nodes} are the servers' WebSocket addresses, at least one. */
+    record Plan(List<URI> nodes, boolean spreadDocuments, int docs, int clients, int lurkers, double rate,
+            long durationNanos, long rampNanos, long windowNanos, Duration connectTimeout, long seed, String docPrefix,
+            boolean batch) {
+        /** The first node's WebSocket address. */
+        URI ws() {
+            return nodes.get(0);
+        }
+
+        /** The first node's HTTP root. */
+        URI http() {
+            return http(0);
+        }
+
+        /** A node's HTTP root, for its health check and its documents. */
+        URI http(int node) {
+            URI ws = nodes.get(node);
+            return URI.create((ws.getScheme().equals("wss") ? "https" : "http") + "://" + ws.getRawAuthority() + "/");
+        }
+
+        /**
+         * The node of a document's member (writers first, then lurkers): with the writers spread,
+         * the members take the nodes in turn, each document starting one node further, so every
+         * node has writers of every document once there are as many writers as nodes; with the
+         * documents spread, all of document {@code d}'s members are on node {@code d mod n}.
+         */
+        int nodeOf(int doc, int member) {
+            return spreadDocuments ? doc % nodes.size() : (doc + member) % nodes.size();
+        }
+
         boolean closedLoop() {
             return rate <= 0;
         }
@@ -171,8 +205,11 @@ public final class LoadCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        OptionalLong pid = serverPid != null ? OptionalLong.of(serverPid) : localServerPid(plan.ws());
-        Map<String, Object> summary = new LoadRun(plan, editingTrace, pid, err).run();
+        List<OptionalLong> pids = new ArrayList<>();
+        for (int n = 0; n < plan.nodes().size(); n++) {
+            pids.add(serverPids != null ? OptionalLong.of(serverPids.get(n)) : localServerPid(plan.nodes().get(n)));
+        }
+        Map<String, Object> summary = new LoadRun(plan, editingTrace, pids, err).run();
         Gson gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
         String json = gson.toJson(summary);
         stdout.println(json);
@@ -185,7 +222,16 @@ public final class LoadCommand implements Callable<Integer> {
 
     /** Checks the arguments; a bad one is a usage error (exit 2) saying what is wrong. */
     Plan plan() {
-        URI ws = webSocketUri(url);
+        List<URI> nodes = new ArrayList<>();
+        for (String url : urls) {
+            nodes.add(webSocketUri(url));
+        }
+        if (!spread.equals("writers") && !spread.equals("documents")) {
+            throw usage("--spread must be 'writers' or 'documents', got '" + spread + "'");
+        }
+        if (serverPids != null && serverPids.size() != nodes.size()) {
+            throw usage("--server-pid: " + serverPids.size() + " processes for " + nodes.size() + " URLs; give one per URL");
+        }
         if (docs < 1) {
             throw usage("--docs must be at least 1, got " + docs);
         }
@@ -218,8 +264,8 @@ public final class LoadCommand implements Callable<Integer> {
         if (!prefix.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,100}")) {
             throw usage("--doc-prefix must be letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
-        URI http = URI.create((ws.getScheme().equals("wss") ? "https" : "http") + "://" + ws.getRawAuthority() + "/");
-        return new Plan(ws, http, docs, clients, lurkers, r, d, rampNanos, w, Duration.ofNanos(timeout), s, prefix, batch);
+        return new Plan(List.copyOf(nodes), spread.equals("documents"), docs, clients, lurkers, r, d, rampNanos, w,
+                Duration.ofNanos(timeout), s, prefix, batch);
     }
 
     private ParameterException usage(String message) {
@@ -282,22 +328,33 @@ public final class LoadCommand implements Callable<Integer> {
      * went wrong, for a clear message and a quick exit.
      */
     static String probe(Plan plan) {
-        URI health = plan.http().resolve("/healthz");
+        for (int n = 0; n < plan.nodes().size(); n++) {
+            String failure = probe(plan, n);
+            if (failure != null) {
+                return failure;
+            }
+        }
+        return null;
+    }
+
+    private static String probe(Plan plan, int node) {
+        URI ws = plan.nodes().get(node);
+        URI health = plan.http(node).resolve("/healthz");
         HttpClient http = HttpClient.newBuilder().connectTimeout(plan.connectTimeout()).build();
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(health).timeout(plan.connectTimeout()).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                return "the server at " + plan.ws() + " is not ready: GET " + health + " answered HTTP " + r.statusCode()
+                return "the server at " + ws + " is not ready: GET " + health + " answered HTTP " + r.statusCode()
                         + (r.statusCode() == 404 ? " (is this a coedit server?)" : "");
             }
             return null;
         } catch (ConnectException e) {
-            return "cannot connect to " + plan.ws() + ": connection refused (is the server running on that port?)";
+            return "cannot connect to " + ws + ": connection refused (is the server running on that port?)";
         } catch (HttpConnectTimeoutException e) {
-            return "cannot connect to " + plan.ws() + ": no answer within " + plan.connectTimeout().toMillis() + " ms";
+            return "cannot connect to " + ws + ": no answer within " + plan.connectTimeout().toMillis() + " ms";
         } catch (IOException e) {
-            return "cannot reach " + plan.ws() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+            return "cannot reach " + ws + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -320,7 +377,8 @@ public final class LoadCommand implements Callable<Integer> {
     static final class LoadRun {
         private final Plan plan;
         private final EditingTrace editingTrace;
-        private final OptionalLong serverPid;
+        /** Each node's server process, when known. */
+        private final List<OptionalLong> serverPids;
         private final PrintWriter log;
         private final Map<String, LoadClient> byId = new ConcurrentHashMap<>();
         private final List<LoadClient> all = new ArrayList<>();
@@ -328,10 +386,10 @@ public final class LoadCommand implements Callable<Integer> {
         private final Map<String, List<LoadClient>> byDoc = new LinkedHashMap<>();
         private final Map<String, TracePlan> tracePlans = new LinkedHashMap<>();
 
-        LoadRun(Plan plan, EditingTrace editingTrace, OptionalLong serverPid, PrintWriter log) {
+        LoadRun(Plan plan, EditingTrace editingTrace, List<OptionalLong> serverPids, PrintWriter log) {
             this.plan = plan;
             this.editingTrace = editingTrace;
-            this.serverPid = serverPid;
+            this.serverPids = serverPids;
             this.log = log;
         }
 
@@ -346,7 +404,7 @@ public final class LoadCommand implements Callable<Integer> {
             try {
                 build(stats, timer);
                 // CPU from here, connecting included: on two cores the handshakes of a ramp count too.
-                long serverCpuStart = serverCpu();
+                long[] serverCpuStart = serverCpu();
                 long selfCpuStart = ProcessCpu.selfNanos();
                 timer.scheduleAtFixedRate(() -> {
                     LoadStats.Window now = stats.window(System.nanoTime());
@@ -362,7 +420,7 @@ public final class LoadCommand implements Callable<Integer> {
                 for (LoadClient c : writers) {
                     c.stop();
                 }
-                long serverCpuEnd = serverCpu();
+                long[] serverCpuEnd = serverCpu();
                 long selfCpuEnd = ProcessCpu.selfNanos();
                 boolean settled = waitUntil(() -> all.stream().allMatch(LoadClient::settled), SETTLE_TIMEOUT);
                 Map<String, Object> convergence = failure != null ? Map.of("checked", false) : converge(http);
@@ -388,6 +446,11 @@ public final class LoadCommand implements Callable<Integer> {
                         elapsed, measured));
                 summary.put("ackLatencyMs", stats.ack.summaryMillis());
                 summary.put("remoteDeliveryMs", stats.delivery.summaryMillis());
+                if (plan.nodes().size() > 1) {
+                    // The same deliveries, told apart by whether sender and receiver were on one node.
+                    summary.put("sameNodeDeliveryMs", stats.sameNodeDelivery.summaryMillis());
+                    summary.put("crossNodeDeliveryMs", stats.crossNodeDelivery.summaryMillis());
+                }
                 summary.put("errors", stats.errors());
                 if (!stats.firstErrorMessages.isEmpty()) {
                     summary.put("errorExamples", new LinkedHashMap<>(stats.firstErrorMessages));
@@ -430,13 +493,13 @@ public final class LoadCommand implements Callable<Integer> {
                     EditSource source = tp == null ? new EditSource.RandomEdits(seeds.nextLong())
                             : new EditSource.TraceEdits(tp.parts.get(k), tp.regionStarts[k]);
                     LoadClient c = new LoadClient("w" + d + "-" + k + "-" + Long.toString(plan.seed() & 0xffffff, 36),
-                            doc, true, plan.batch(), source, plan.closedLoop(), stats, byId, timer);
+                            doc, plan.nodeOf(d, k), true, plan.batch(), source, plan.closedLoop(), stats, byId, timer);
                     members.add(c);
                     writers.add(c);
                 }
                 for (int k = 0; k < plan.lurkers(); k++) {
                     members.add(new LoadClient("l" + d + "-" + k + "-" + Long.toString(plan.seed() & 0xffffff, 36),
-                            doc, false, plan.batch(), null, true, stats, byId, timer));
+                            doc, plan.nodeOf(d, plan.clients() + k), false, plan.batch(), null, true, stats, byId, timer));
                 }
                 byDoc.put(doc, members);
             }
@@ -465,7 +528,8 @@ public final class LoadCommand implements Callable<Integer> {
                 // Writer 0 of each document seeds it (the regions' starting texts) before anyone else opens it.
                 for (Map.Entry<String, TracePlan> e : tracePlans.entrySet()) {
                     LoadClient first = byDoc.get(e.getKey()).get(0);
-                    String failure = await(first.connect(http, plan.ws(), plan.connectTimeout()), "connect");
+                    String failure = await(first.connect(http, plan.nodes().get(first.node), plan.connectTimeout()),
+                            "connect");
                     if (failure != null) {
                         return failure;
                     }
@@ -496,7 +560,7 @@ public final class LoadCommand implements Callable<Integer> {
                 }
                 LoadClient c = toConnect.get(i);
                 handshakes.acquire();
-                CompletableFuture<LoadClient> f = c.connect(http, plan.ws(), plan.connectTimeout());
+                CompletableFuture<LoadClient> f = c.connect(http, plan.nodes().get(c.node), plan.connectTimeout());
                 f.whenComplete((client, e) -> {
                     handshakes.release();
                     if (e != null) {
@@ -602,15 +666,12 @@ public final class LoadCommand implements Callable<Integer> {
                 String doc = e.getKey();
                 JsonObject served;
                 try {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(plan.http().resolve("/api/docs/" + doc))
-                            .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                    served = JsonParser.parseString(r.body()).getAsJsonObject();
-                    if (r.statusCode() != 200) {
-                        mismatches.add(doc + ": GET answered " + r.statusCode());
-                        continue;
-                    }
+                    served = servedByEveryNode(http, doc, mismatches);
                 } catch (IOException | RuntimeException ex) {
                     mismatches.add(doc + ": cannot read it from the server: " + ex);
+                    continue;
+                }
+                if (served == null) {
                     continue;
                 }
                 long version = served.get("version").getAsLong();
@@ -637,17 +698,57 @@ public final class LoadCommand implements Callable<Integer> {
             }
             result.put("converged", mismatches.isEmpty() && broken == 0);
             result.put("documents", byDoc.size());
+            result.put("nodesChecked", plan.nodes().size());
             result.put("clientsChecked", clientsChecked);
             result.put("clientsBroken", broken);
-            result.put("how", "writers: text and version equal GET /api/docs/{id}; lurkers: version"
+            result.put("how", "every node serves the same version and text (GET /api/docs/{id}); writers: text and version"
+                    + " equal it; lurkers: version"
                     + (tracePlans.isEmpty() ? "" : "; server text equals the trace's expected text"));
             result.put("mismatches", mismatches.size() > 20 ? mismatches.subList(0, 20) : mismatches);
             return result;
         }
 
+        /**
+         * A document as every node serves it, once they agree (a node learns of another's commits
+         * shortly after, so each gets up to 15 s); null, with the disagreement noted, if they do not.
+         */
+        private JsonObject servedByEveryNode(HttpClient http, String doc, List<String> mismatches)
+                throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (true) {
+                List<JsonObject> answers = new ArrayList<>();
+                for (int n = 0; n < plan.nodes().size(); n++) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(plan.http(n).resolve("/api/docs/" + doc))
+                            .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        mismatches.add(doc + ": GET on " + plan.http(n) + " answered " + r.statusCode());
+                        return null;
+                    }
+                    answers.add(JsonParser.parseString(r.body()).getAsJsonObject());
+                }
+                JsonObject first = answers.get(0);
+                boolean agree = answers.stream().allMatch(a -> a.get("version").equals(first.get("version"))
+                        && a.get("text").equals(first.get("text")));
+                if (agree) {
+                    return first;
+                }
+                if (System.nanoTime() > deadline) {
+                    mismatches.add(doc + ": the nodes serve different versions or texts: "
+                            + answers.stream().map(a -> a.get("version").getAsString()).toList());
+                    return null;
+                }
+                Thread.sleep(50);
+            }
+        }
+
         private Map<String, Object> config() {
             Map<String, Object> c = new LinkedHashMap<>();
-            c.put("url", plan.ws().toString());
+            if (plan.nodes().size() == 1) {
+                c.put("url", plan.ws().toString());
+            } else {
+                c.put("urls", plan.nodes().stream().map(URI::toString).toList());
+                c.put("spread", plan.spreadDocuments() ? "documents" : "writers");
+            }
             c.put("docs", plan.docs());
             c.put("clients", plan.clients());
             c.put("lurkers", plan.lurkers());
@@ -663,21 +764,58 @@ public final class LoadCommand implements Callable<Integer> {
             return c;
         }
 
-        private long serverCpu() {
-            return serverPid.isPresent() ? ProcessCpu.nanosOf(serverPid.getAsLong()).orElse(-1) : -1;
+        /** Each node's server CPU time so far, -1 where unknown. */
+        private long[] serverCpu() {
+            long[] nanos = new long[serverPids.size()];
+            for (int n = 0; n < nanos.length; n++) {
+                OptionalLong pid = serverPids.get(n);
+                nanos[n] = pid.isPresent() ? ProcessCpu.nanosOf(pid.getAsLong()).orElse(-1) : -1;
+            }
+            return nanos;
         }
 
-        private Map<String, Object> cpu(long selfNanos, long serverStart, long serverEnd, double seconds) {
+        /**
+         * The generator's CPU and the servers': with one node its process as before; with several,
+         * each process and their sum (one process given for several URLs counts once).
+         */
+        private Map<String, Object> cpu(long selfNanos, long[] serverStart, long[] serverEnd, double seconds) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cores", Runtime.getRuntime().availableProcessors());
             m.put("generatorSeconds", LatencyHistogram.round(selfNanos / 1e9));
             m.put("generatorCores", LatencyHistogram.round(selfNanos / 1e9 / seconds));
-            if (serverStart >= 0 && serverEnd >= 0) {
-                m.put("serverPid", serverPid.getAsLong());
-                m.put("serverSeconds", LatencyHistogram.round((serverEnd - serverStart) / 1e9));
-                m.put("serverCores", LatencyHistogram.round((serverEnd - serverStart) / 1e9 / seconds));
+            List<Map<String, Object>> servers = new ArrayList<>();
+            java.util.Set<Long> counted = new java.util.HashSet<>();
+            long total = 0;
+            boolean known = true;
+            for (int n = 0; n < serverPids.size(); n++) {
+                Map<String, Object> server = new LinkedHashMap<>();
+                server.put("url", plan.nodes().get(n).toString());
+                if (serverStart[n] >= 0 && serverEnd[n] >= 0) {
+                    long pid = serverPids.get(n).getAsLong();
+                    long used = serverEnd[n] - serverStart[n];
+                    server.put("pid", pid);
+                    server.put("seconds", LatencyHistogram.round(used / 1e9));
+                    server.put("cores", LatencyHistogram.round(used / 1e9 / seconds));
+                    if (counted.add(pid)) {
+                        total += used;
+                    }
+                } else {
+                    known = false;
+                    server.put("seconds", "unknown (pass --server-pid)");
+                }
+                servers.add(server);
+            }
+            if (known) {
+                if (serverPids.size() == 1) {
+                    m.put("serverPid", serverPids.get(0).getAsLong());
+                }
+                m.put("serverSeconds", LatencyHistogram.round(total / 1e9));
+                m.put("serverCores", LatencyHistogram.round(total / 1e9 / seconds));
             } else {
                 m.put("serverSeconds", "unknown (pass --server-pid)");
+            }
+            if (serverPids.size() > 1) {
+                m.put("servers", servers);
             }
             return m;
         }

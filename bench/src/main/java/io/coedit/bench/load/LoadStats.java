@@ -30,6 +30,9 @@ final class LoadStats {
     final LongAdder delivered = new LongAdder();
     final LatencyHistogram ack = new LatencyHistogram();
     final LatencyHistogram delivery = new LatencyHistogram();
+    /** The deliveries again, split by whether sender and receiver are connected to one server node. */
+    final LatencyHistogram sameNodeDelivery = new LatencyHistogram();
+    final LatencyHistogram crossNodeDelivery = new LatencyHistogram();
     final AtomicInteger editing = new AtomicInteger();
     final AtomicInteger connected = new AtomicInteger();
     final AtomicInteger connectFailures = new AtomicInteger();
@@ -62,9 +65,10 @@ final class LoadStats {
         }
     }
 
-    void delivered(long submittedNanos, long nowNanos) {
+    void delivered(long submittedNanos, long nowNanos, boolean crossNode) {
         delivered.increment();
         delivery.recordNanos(nowNanos - submittedNanos);
+        (crossNode ? crossNodeDelivery : sameNodeDelivery).recordNanos(nowNanos - submittedNanos);
         window(nowNanos).delivery.recordNanos(nowNanos - submittedNanos);
     }
 

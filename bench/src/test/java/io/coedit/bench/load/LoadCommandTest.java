@@ -10,6 +10,7 @@ import io.coedit.bench.BenchMain;
 import io.coedit.ot.Rope;
 import io.coedit.server.EditorServer;
 import io.coedit.server.session.DocumentService;
+import io.coedit.server.store.PostgresServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -192,6 +193,85 @@ class LoadCommandTest {
             assertEquals(0, convergence.get("clientsBroken").getAsInt());
             assertEquals(acked, summary.getAsJsonObject("ackLatencyMs").get("count").getAsLong(), summary::toString);
             assertEquals(ProcessHandle.current().pid(), summary.getAsJsonObject("cpu").get("serverPid").getAsLong());
+        }
+    }
+
+    @Test
+    void severalUrlsAreNodesAndTheSpreadSaysWhoGoesWhere() {
+        LoadCommand.Plan p = plan("load", "--url", "ws://a:1/ws", "--url", "ws://b:2/ws,ws://c:3/ws", "--docs", "4",
+                "--clients", "3", "--lurkers", "1");
+        assertEquals(3, p.nodes().size());
+        assertEquals("http://b:2/", p.http(1).toString());
+        assertTrue(!p.spreadDocuments(), "writers are spread over the nodes unless asked");
+        // Writers spread: a document's members take the nodes in turn, starting one further each document.
+        assertEquals(List.of(0, 1, 2, 0), List.of(p.nodeOf(0, 0), p.nodeOf(0, 1), p.nodeOf(0, 2), p.nodeOf(0, 3)));
+        assertEquals(List.of(1, 2, 0), List.of(p.nodeOf(1, 0), p.nodeOf(1, 1), p.nodeOf(1, 2)));
+        LoadCommand.Plan byDocument = plan("load", "--url", "ws://a:1/ws,ws://b:2/ws", "--spread", "documents",
+                "--docs", "3", "--clients", "3");
+        assertTrue(byDocument.spreadDocuments());
+        assertEquals(List.of(0, 0, 0, 1, 1, 1, 0), List.of(byDocument.nodeOf(0, 0), byDocument.nodeOf(0, 1),
+                byDocument.nodeOf(0, 2), byDocument.nodeOf(1, 0), byDocument.nodeOf(1, 2), byDocument.nodeOf(1, 1),
+                byDocument.nodeOf(2, 1)));
+        assertEquals(0, plan("load", "--url", "ws://a:1/ws", "--clients", "3").nodeOf(5, 2), "one node holds everyone");
+
+        assertEquals(2, run("load", "--url", "ws://a:1/ws", "--spread", "users"));
+        assertTrue(err.toString().contains("--spread must be 'writers' or 'documents'"), err::toString);
+        assertEquals(2, run("load", "--url", "ws://a:1/ws,http://b:2/ws"));
+        assertTrue(err.toString().contains("--url must start with ws:// or wss://, got 'http://b:2/ws'"), err::toString);
+        assertEquals(2, run("load", "--url", "ws://a:1/ws,ws://b:2/ws", "--server-pid", "1,2,3"));
+        assertTrue(err.toString().contains("--server-pid: 3 processes for 2 URLs"), err::toString);
+    }
+
+    /**
+     * Two nodes on one real PostgreSQL: the writers of each document spread over both, so ops
+     * cross between nodes; the summary tells those deliveries from the ones within a node, every
+     * node serves every document as the clients hold it, and nothing is lost. With the
+     * documents spread instead, nothing crosses.
+     */
+    @Test
+    void aRunOverTwoNodesMeasuresDeliveryAcrossThem() throws Exception {
+        PostgresServer postgres = PostgresServer.shared();
+        String url = postgres.jdbcUrl(postgres.newDatabase());
+        try (EditorServer a = EditorServer.builder().port(0).database(url, postgres.user(), postgres.password()).build().start();
+                EditorServer b = EditorServer.builder().port(0).database(url, postgres.user(), postgres.password()).build()
+                        .start()) {
+            String urls = a.webSocketUri() + "," + b.webSocketUri();
+            String pid = String.valueOf(ProcessHandle.current().pid());
+            assertEquals(0, run("load", "--url", urls, "--docs", "2", "--clients", "2", "--lurkers", "1", "--rate", "40",
+                    "--duration", "2s", "--seed", "11", "--doc-prefix", "spread", "--server-pid", pid + "," + pid),
+                    err::toString);
+            JsonObject summary = JsonParser.parseString(out.toString()).getAsJsonObject();
+            assertTrue(summary.get("ok").getAsBoolean(), summary::toString);
+            assertEquals(2, summary.getAsJsonObject("config").getAsJsonArray("urls").size());
+            assertEquals("writers", summary.getAsJsonObject("config").get("spread").getAsString());
+            JsonObject ops = summary.getAsJsonObject("ops");
+            long acked = ops.get("acked").getAsLong();
+            assertEquals(ops.get("sent").getAsLong(), acked, ops::toString);
+            assertEquals(2 * acked, ops.get("delivered").getAsLong(), ops::toString);
+            long cross = summary.getAsJsonObject("crossNodeDeliveryMs").get("count").getAsLong();
+            long same = summary.getAsJsonObject("sameNodeDeliveryMs").get("count").getAsLong();
+            // Per document: writer 0 and the lurker on one node, writer 1 on the other. Writer 0's ops
+            // reach the lurker within its node and writer 1 across; writer 1's reach both across.
+            assertTrue(cross > 0 && same > 0, summary::toString);
+            assertEquals(ops.get("delivered").getAsLong(), cross + same, summary::toString);
+            JsonObject convergence = summary.getAsJsonObject("convergence");
+            assertEquals(2, convergence.get("nodesChecked").getAsInt(), convergence::toString);
+            assertEquals(6, convergence.get("clientsChecked").getAsInt(), convergence::toString);
+            long stored = 0;
+            for (String doc : List.of("spread-0", "spread-1")) {
+                stored += a.service().text(doc, null).get(10, TimeUnit.SECONDS).orElseThrow().version();
+            }
+            assertEquals(acked, stored, "acked ops against the history");
+            assertEquals(2, summary.getAsJsonObject("cpu").getAsJsonArray("servers").size(), summary::toString);
+
+            out.getBuffer().setLength(0);
+            assertEquals(0, run("load", "--url", urls, "--spread", "documents", "--docs", "2", "--clients", "2",
+                    "--rate", "40", "--duration", "1s", "--seed", "12", "--doc-prefix", "apart"), err::toString);
+            JsonObject apart = JsonParser.parseString(out.toString()).getAsJsonObject();
+            assertTrue(apart.get("ok").getAsBoolean(), apart::toString);
+            assertEquals(0, apart.getAsJsonObject("crossNodeDeliveryMs").get("count").getAsLong(), apart::toString);
+            assertEquals(apart.getAsJsonObject("ops").get("delivered").getAsLong(),
+                    apart.getAsJsonObject("sameNodeDeliveryMs").get("count").getAsLong(), apart::toString);
         }
     }
 
